@@ -25,8 +25,10 @@ struct eb_stats {
 /*
  * Percentiles use linear interpolation between closest ranks (numpy's
  * default, "type 7").  The median CI is a percentile bootstrap with
- * @resamples resamples drawn from a generator seeded with @seed.
- * @samples is not modified.  Returns 0, or -EINVAL (n == 0), -ENOMEM.
+ * @resamples resamples (0: EB_STATS_BOOTSTRAP_DEFAULT) drawn from a
+ * generator seeded with @seed: the same input and seed give the same
+ * interval.  For n == 1, stddev is 0.  @samples is not modified.
+ * Returns 0, or -EINVAL (n == 0, or a non-finite double), -ENOMEM.
  */
 int eb_stats_compute(const uint64_t *samples, size_t n, unsigned int resamples,
 		     uint64_t seed, struct eb_stats *out);
@@ -37,5 +39,8 @@ int eb_stats_compute_d(const double *samples, size_t n, unsigned int resamples,
 
 /* Percentile p in [0,100] of an already sorted array, type-7 interpolation. */
 double eb_percentile_sorted(const double *sorted, size_t n, double p);
+
+/* Median (type 7) of @a, which is reordered (quickselect, O(n)); NAN if n == 0. */
+double eb_median_d(double *a, size_t n);
 
 #endif /* EXITBENCH_STATS_H */
