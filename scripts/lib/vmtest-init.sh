@@ -1,0 +1,77 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0-only
+# /init of the vmtest initramfs (busybox sh, PID 1 inside the QEMU VM).
+# Loads KVM, runs exitbench, sends its output through the results channel
+# (vmtest-channel.sh), then powers off.  Whatever goes wrong is reported as
+# one FAIL event, so the host can name the reason instead of timing out.
+#
+# Inputs written by the host (scripts/lib/vmtest.sh, vm_initramfs):
+#   /vmtest/config   VMT_TIMEOUT (seconds for exitbench), VMT_MODULES (insmod
+#                    order, names of /vmtest/modules/<name>.ko)
+#   /vmtest/args     exitbench run arguments, one per line
+
+/bin/busybox mkdir -p /proc /sys /dev /tmp /usr/bin /usr/sbin /sbin
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp TMPDIR=/tmp
+
+# Both are written into the initramfs by the host (vmtest-channel.sh, config).
+# shellcheck disable=SC1091
+. /vmtest/channel.sh
+# shellcheck disable=SC1091
+. /vmtest/config
+
+# The kernel panics when init exits; -no-reboot turns that into QEMU exiting,
+# so powering off is only the tidy path.
+finish() {
+	sync
+	poweroff -f
+}
+
+fail() {
+	vmc_say FAIL "$*"
+	dmesg > /tmp/dmesg 2>&1 && vmc_send dmesg /tmp/dmesg
+	finish
+}
+
+vmc_open || fail "cannot configure results channel $VMC_DEV"
+vmc_say INIT "$(uname -r)" "$(cut -d' ' -f1 /proc/uptime)"
+
+for m in $VMT_MODULES; do
+	if ! out=$(insmod "/vmtest/modules/$m.ko" 2>&1); then
+		fail "KVM not available inside the VM: insmod $m: $out" \
+			"($(dmesg | tail -n 1))"
+	fi
+done
+[ -c /dev/kvm ] || fail "KVM not available inside the VM: no /dev/kvm" \
+	"(modules: ${VMT_MODULES:-none}; is SVM in the QEMU CPU model?)"
+kvm_mod=none
+for m in kvm_amd kvm_intel; do
+	[ -d "/sys/module/$m" ] && kvm_mod=$m
+done
+vmc_say KVM "$kvm_mod" "$(cut -d' ' -f1 /proc/uptime)"
+
+set --
+while IFS= read -r a; do
+	set -- "$@" "$a"
+done < /vmtest/args
+
+# The host runs this VM under TCG; the harness must label its numbers so
+# (results: kvm.emulated).  The flag is read by exitbench, see bench/host.
+export EXITBENCH_EMULATED=tcg
+cd /tmp || fail "no /tmp"
+rc=0
+timeout -s KILL "$VMT_TIMEOUT" /usr/bin/exitbench run --out /tmp/results.json \
+	"$@" > /tmp/stdout 2> /tmp/stderr || rc=$?
+vmc_send stdout /tmp/stdout
+vmc_send stderr /tmp/stderr
+if [ -f /tmp/results.json ]; then
+	vmc_send results /tmp/results.json
+fi
+if [ "$rc" -eq 137 ]; then
+	fail "exitbench did not finish within $VMT_TIMEOUT s inside the VM"
+fi
+vmc_say EXIT "$rc" "$(cut -d' ' -f1 /proc/uptime)"
+finish

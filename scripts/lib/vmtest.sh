@@ -1,0 +1,287 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+# Globals set here (VM_K*, VM_QEMU_PID) are read by the sourcing script.
+# shellcheck disable=SC2034
+# vmtest building blocks, sourced by scripts/vmtest and tests/vmtest:
+#   vm_stock_kernel  fetch + cache Debian's stock kernel (vmlinux + modules)
+#   vm_module_order  insmod order for KVM from a module directory
+#   vm_initramfs     busybox + exitbench (+ its libraries) + modules + /init
+#   vm_boot          QEMU TCG run with a boot timeout and a total deadline
+#   vm_collect       decode the results channel into files
+# Each step takes plain paths, so a kernel built elsewhere (scripts/kvariant)
+# boots the same way as the stock one.  Failures call vm_die: one line.
+
+VM_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VM_TAG=EXITBENCH-VMTEST
+# Total wall-clock deadline (bash SECONDS); set by the caller via vm_deadline.
+VM_DEADLINE=
+VM_KEEP_HINT=
+
+vm_die() {
+	printf 'vmtest: error: %s%s\n' "$*" "${VM_KEEP_HINT:+ ($VM_KEEP_HINT)}" >&2
+	exit 1
+}
+
+vm_log() { printf 'vmtest: %s\n' "$*" >&2; }
+
+# vm_deadline SEC: everything from now on must end within SEC seconds.
+vm_deadline() { VM_DEADLINE=$((SECONDS + $1)); VM_TIMEOUT=$1; }
+
+# vm_left [WHAT]: set VM_LEFT to the seconds left before the deadline
+# (dies, naming WHAT, when none are).  Not for $(...): it must die here.
+vm_left() {
+	VM_LEFT=$((VM_DEADLINE - SECONDS))
+	[ "$VM_LEFT" -gt 0 ] || vm_die "timed out: the ${VM_TIMEOUT} s bound (--timeout) ran out${1:+ while $1}"
+}
+
+# vm_apt_resolve: print the stock kernel's package name and version
+# ("linux-image-6.1.0-NN-amd64-unsigned 6.1.x-y").  The unsigned flavour
+# has the same kernel and modules and is not tied to the shim chain.
+vm_apt_resolve() {
+	local dep pkg ver
+	dep=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }') || true
+	[ -n "$dep" ] || return 1
+	for pkg in "$dep-unsigned" "$dep"; do
+		ver=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null |
+			sed -n 's/^Version: //p' | head -n 1) || true
+		if [ -n "$ver" ]; then
+			echo "$pkg $ver"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# vm_stock_kernel CACHE: make sure Debian's stock kernel is unpacked under
+# CACHE/vmtest/stock/<pkg>_<ver>/ and set VM_KIMAGE, VM_KMODDIR, VM_KRELEASE.
+# Only the boot image and the KVM-related modules are unpacked (~5 MB of the
+# ~400 MB package); the bzImage is turned into a PVH vmlinux once.
+vm_stock_kernel() {
+	local cache=$1/vmtest/stock pkg ver dir tmp deb rel
+	local pkgver=${EXITBENCH_VMTEST_KPKG:-}
+	mkdir -p "$cache" || vm_die "cannot create cache directory $cache"
+	exec {lockfd}> "$cache/.lock"
+	vm_left 'waiting for the kernel cache lock'
+	flock -w "$VM_LEFT" "$lockfd" ||
+		vm_die "kernel cache $cache is locked by another vmtest for too long"
+
+	if [ -z "$pkgver" ]; then
+		pkgver=$(vm_apt_resolve) ||
+			if [ "$(id -u)" -eq 0 ] && [ ! -e "$cache/.apt-updated" ]; then
+				vm_log "no kernel package in apt's lists; running apt-get update"
+				vm_left 'running apt-get update'
+				timeout "$VM_LEFT" apt-get update -q >&2 ||
+					vm_die "apt-get update failed"
+				touch "$cache/.apt-updated"
+				pkgver=$(vm_apt_resolve)
+			fi || true
+	fi
+	if [ -z "$pkgver" ]; then
+		# Offline: fall back to the newest kernel already in the cache.
+		dir=$(find "$cache" -mindepth 2 -maxdepth 2 -name .complete -printf '%h\n' |
+			sort -V | tail -n 1)
+		[ -n "$dir" ] || vm_die "cannot resolve Debian's linux-image-amd64 (apt lists missing? run apt-get update) and nothing is cached in $cache"
+	else
+		read -r pkg ver <<< "$pkgver"
+		dir=$cache/${pkg}_${ver}
+	fi
+
+	if [ ! -e "$dir/.complete" ]; then
+		tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
+		vm_log "downloading $pkg $ver (once; cached in $cache)"
+		vm_left "downloading $pkg"
+		if ! (cd "$tmp" && timeout "$VM_LEFT" \
+			apt-get download -q "$pkg=$ver" > "$tmp/apt.log" 2>&1); then
+			local why
+			why=$(tail -n 1 "$tmp/apt.log")
+			rm -rf "$tmp"
+			vm_die "apt-get download $pkg=$ver failed: $why"
+		fi
+		deb=$(find "$tmp" -maxdepth 1 -name '*.deb' | head -n 1)
+		[ -n "$deb" ] || { rm -rf "$tmp"; vm_die "apt-get download produced no .deb"; }
+		mkdir "$tmp/x"
+		# KVM and everything it can depend on lives in these directories.
+		if ! dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp/x" --wildcards \
+			'./boot/vmlinuz-*' './boot/config-*' \
+			'./lib/modules/*/kernel/arch/x86/kvm/*' \
+			'./lib/modules/*/kernel/virt/*' \
+			'./lib/modules/*/kernel/drivers/crypto/ccp/*'; then
+			rm -rf "$tmp"
+			vm_die "cannot unpack $deb"
+		fi
+		rel=$(find "$tmp/x/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | head -n 1)
+		mkdir "$tmp/k"
+		mv "$tmp/x/lib/modules/$rel/kernel" "$tmp/k/modules"
+		mv "$tmp/x/boot/config-$rel" "$tmp/k/config"
+		echo "$rel" > "$tmp/k/release"
+		local rc=0
+		python3 "$VM_LIB/vmtest-vmlinux.py" "$tmp/x/boot/vmlinuz-$rel" \
+			"$tmp/k/vmlinux" || rc=$?
+		case $rc in
+		0) chmod 644 "$tmp/k/vmlinux" ;;
+		3) mv "$tmp/x/boot/vmlinuz-$rel" "$tmp/k/bzImage" ;;  # no PVH entry
+		*) rm -rf "$tmp"; vm_die "cannot extract vmlinux from vmlinuz-$rel" ;;
+		esac
+		touch "$tmp/k/.complete"
+		rm -rf "$dir"
+		mv "$tmp/k" "$dir"
+		rm -rf "$tmp"
+	fi
+	exec {lockfd}>&-
+
+	VM_KIMAGE=$dir/vmlinux
+	[ -f "$VM_KIMAGE" ] || VM_KIMAGE=$dir/bzImage
+	VM_KMODDIR=$dir/modules
+	VM_KRELEASE=$(cat "$dir/release")
+}
+
+# vm_module_order MODDIR MODULE...: print, one per line, "name path" for the
+# modules to insmod (dependencies first) so that MODULEs are loaded.  A
+# MODULE not found in MODDIR is assumed built in and skipped.
+vm_module_order() {
+	local moddir=$1 f n
+	shift
+	declare -A vm_mod_path=() vm_mod_done=()
+	while IFS= read -r f; do
+		n=${f##*/}
+		n=${n%%.ko*}
+		vm_mod_path[${n//-/_}]=$f
+	done < <(find "$moddir" -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst' -o -name '*.ko.gz')
+	_vm_mod_visit() {
+		local m=${1//-/_} d deps
+		[ -z "${vm_mod_done[$m]:-}" ] || return 0
+		vm_mod_done[$m]=1
+		[ -n "${vm_mod_path[$m]:-}" ] || return 0
+		deps=$(modinfo -F depends "${vm_mod_path[$m]}") ||
+			vm_die "modinfo ${vm_mod_path[$m]} failed"
+		for d in ${deps//,/ }; do
+			_vm_mod_visit "$d"
+		done
+		echo "$m ${vm_mod_path[$m]}"
+	}
+	for n in "$@"; do
+		_vm_mod_visit "$n"
+	done
+}
+
+# vm_copy_elf ROOT FILE DEST: copy an executable into ROOT at DEST together
+# with the shared libraries it needs (at the paths ldd names, so the dynamic
+# loader finds them without a cache).
+vm_copy_elf() {
+	local root=$1 file=$2 dest=$3 line lib
+	mkdir -p "$root$(dirname "$dest")"
+	cp -L "$file" "$root$dest" || vm_die "cannot copy $file"
+	# ldd exits 1 for static binaries ("not a dynamic executable").
+	while read -r line; do
+		case $line in
+		*"not found"*) vm_die "$file needs ${line%% *}, which is not installed" ;;
+		*"=> /"*) lib=${line#*=> }; lib=${lib%% (*} ;;
+		/*) lib=${line%% (*} ;;
+		*) continue ;;
+		esac
+		if [ ! -e "$root$lib" ]; then
+			mkdir -p "$root$(dirname "$lib")"
+			cp -L "$lib" "$root$lib" || vm_die "cannot copy $lib"
+		fi
+	done < <(ldd "$file" 2>/dev/null || true)
+}
+
+# vm_initramfs OUT EXITBENCH MODDIR TIMEOUT [ARG...]: write the initramfs
+# (uncompressed newc cpio: decompressing under TCG would cost seconds).
+# MODDIR may be empty (KVM built in).  TIMEOUT bounds exitbench in the VM.
+vm_initramfs() {
+	local out=$1 bench=$2 moddir=$3 timeout=$4 root name path mods=() a
+	shift 4
+	local busybox
+	busybox=$(command -v busybox) || vm_die "busybox not found (Debian package busybox-static)"
+	[ -x "$bench" ] || vm_die "exitbench binary $bench not found (build first: meson compile -C build)"
+	root=$(mktemp -d "${out%/*}/.initramfs.XXXXXX")
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp,vmtest/modules}
+	vm_copy_elf "$root" "$busybox" /bin/busybox
+	vm_copy_elf "$root" "$bench" /usr/bin/exitbench
+	if [ -n "$moddir" ]; then
+		local order
+		# QEMU's TCG emulates SVM only, so kvm-amd is the module to load.
+		order=$(vm_module_order "$moddir" kvm_amd) || exit 1
+		while read -r name path; do
+			[ -n "$name" ] || continue
+			case $path in
+			*.xz) xz -dc "$path" ;;
+			*.zst) zstd -dc "$path" ;;
+			*.gz) gzip -dc "$path" ;;
+			*) cat "$path" ;;
+			esac > "$root/vmtest/modules/$name.ko" ||
+				vm_die "cannot unpack module $path"
+			mods+=("$name")
+		done <<< "$order"
+	fi
+	cp "$VM_LIB/vmtest-init.sh" "$root/init"
+	chmod 755 "$root/init"
+	cp "$VM_LIB/vmtest-channel.sh" "$root/vmtest/channel.sh"
+	printf 'VMT_TIMEOUT=%d\nVMT_MODULES="%s"\n' "$timeout" "${mods[*]}" \
+		> "$root/vmtest/config"
+	: > "$root/vmtest/args"
+	for a in "$@"; do
+		case $a in
+		*$'\n'*) vm_die "exitbench argument with a newline: not supported" ;;
+		esac
+		printf '%s\n' "$a" >> "$root/vmtest/args"
+	done
+	(cd "$root" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) > "$out.tmp" ||
+		vm_die "cpio failed writing $out"
+	mv "$out.tmp" "$out"
+	rm -rf "$root"
+}
+
+# vm_boot KERNEL INITRD WORKDIR BOOT_TIMEOUT CPU MEM [APPEND]: boot under
+# QEMU TCG; the console goes to WORKDIR/console.log and the results channel
+# (second UART) to WORKDIR/channel.log.  Dies on boot timeout (/init did not
+# report in), on the total deadline, or when QEMU itself fails.
+vm_boot() {
+	local kernel=$1 initrd=$2 work=$3 boot_timeout=$4 cpu=$5 mem=$6
+	local append="console=ttyS0 panic=-1 quiet${7:+ $7}" qpid started=0 t0=$SECONDS
+	command -v qemu-system-x86_64 > /dev/null ||
+		vm_die "qemu-system-x86_64 not found (Debian package qemu-system-x86)"
+	: > "$work/channel.log"
+	# -no-reboot: a panic (e.g. /init died) ends QEMU instead of looping.
+	qemu-system-x86_64 -accel tcg -cpu "$cpu" -m "$mem" -smp 1 \
+		-nodefaults -no-user-config -display none -monitor none -no-reboot \
+		-serial "file:$work/console.log" -serial "file:$work/channel.log" \
+		-kernel "$kernel" -initrd "$initrd" -append "$append" \
+		> "$work/qemu.log" 2>&1 &
+	qpid=$!
+	VM_QEMU_PID=$qpid
+	while kill -0 "$qpid" 2>/dev/null; do
+		if [ $started -eq 0 ] && grep -q "^$VM_TAG INIT" "$work/channel.log"; then
+			started=1
+			vm_log "VM reached /init after $((SECONDS - t0)) s"
+		fi
+		if [ $started -eq 0 ] && [ $((SECONDS - t0)) -ge "$boot_timeout" ]; then
+			kill "$qpid" 2>/dev/null
+			wait "$qpid" 2>/dev/null || true
+			vm_die "boot timeout: the VM did not reach /init within $boot_timeout s"
+		fi
+		if [ "$SECONDS" -ge "$VM_DEADLINE" ]; then
+			kill "$qpid" 2>/dev/null
+			wait "$qpid" 2>/dev/null || true
+			vm_die "timed out: the ${VM_TIMEOUT} s bound (--timeout) ran out while the VM was running"
+		fi
+		sleep 0.2
+	done
+	local rc=0
+	wait "$qpid" || rc=$?
+	VM_QEMU_PID=
+	[ "$rc" -eq 0 ] || vm_die "qemu-system-x86_64 failed (exit $rc): $(tail -n 1 "$work/qemu.log")"
+	grep -q "^$VM_TAG INIT" "$work/channel.log" ||
+		vm_die "the VM stopped before /init ran: $(grep -m1 -E 'Kernel panic|error' "$work/console.log" || tail -n 1 "$work/console.log")"
+	vm_log "VM ran for $((SECONDS - t0)) s"
+}
+
+# vm_collect WORKDIR: decode WORKDIR/channel.log into WORKDIR/out/ and print
+# the guest's events (see vmtest-channel.py).
+vm_collect() {
+	mkdir -p "$1/out"
+	python3 "$VM_LIB/vmtest-channel.py" "$1/channel.log" "$1/out"
+}
