@@ -152,16 +152,6 @@ err_free:
 	return ret;
 }
 
-void eb_counters_free(struct eb_counters *c)
-{
-	if (!c)
-		return;
-	for (int i = 0; i < c->n; i++)
-		for (int k = HOST; k <= GUEST; k++)
-			if (c->ev[i].fd[k] >= 0)
-				close(c->ev[i].fd[k]);
-	free(c);
-}
 
 int eb_counters_count(const struct eb_counters *c)
 {
@@ -225,11 +215,23 @@ static int open_hw(struct eb_event *e, pid_t tid)
 	return 0;
 }
 
+static void close_all(struct eb_counters *c)
+{
+	for (int i = 0; i < c->n; i++)
+		for (int k = HOST; k <= GUEST; k++) {
+			if (c->ev[i].fd[k] >= 0)
+				close(c->ev[i].fd[k]);
+			c->ev[i].fd[k] = -1;
+		}
+}
+
 int eb_counters_open(struct eb_counters *c, pid_t tid)
 {
 	bool any_hw = false;
 	int ret;
 
+	/* Re-opening follows a new thread: drop the old thread's events. */
+	close_all(c);
 	c->hw_ok = true;
 	for (int i = 0; i < c->n; i++) {
 		struct eb_event *e = &c->ev[i];
@@ -273,6 +275,14 @@ int eb_counters_open(struct eb_counters *c, pid_t tid)
 	}
 	c->opened = true;
 	return 0;
+}
+
+void eb_counters_free(struct eb_counters *c)
+{
+	if (!c)
+		return;
+	close_all(c);
+	free(c);
 }
 
 const char *eb_counters_hw_status(const struct eb_counters *c)

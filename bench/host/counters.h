@@ -51,7 +51,8 @@ void eb_counters_encoding(const struct eb_counters *c, int i,
 			  uint32_t *type, uint64_t *config);
 
 /*
- * Open every event, disabled, on thread @tid (0: caller).  A hardware event
+ * Open every event, disabled, on thread @tid (0: caller), closing those
+ * opened before (the VMM starts a new vCPU thread per command).  A hardware event
  * that cannot be opened marks the hardware counters unavailable with the
  * errno as reason; that is not an error.  Returns -errno only when the
  * software events cannot be opened (perf_event_paranoid, seccomp).

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Noise control glue for `exitbench run`; see noise.h.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostcond.h"
+#include "noise.h"
+
+/* How long to watch the CPUs' load before choosing one. */
+#define HINT_WINDOW_MS 200
+/* An SMT sibling busier than this during the run is worth a warning. */
+#define SIBLING_BUSY 0.10
+
+int eb_parse_cpu(const char *s, int *cpu)
+{
+	char *end;
+	long v;
+
+	if (!strcmp(s, "auto")) {
+		*cpu = EB_CPU_AUTO;
+		return 0;
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > INT_MAX)
+		return -EINVAL;
+	*cpu = (int)v;
+	return 0;
+}
+
+int eb_parse_precision(const char *s, double *p)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s)
+		return -EINVAL;
+	if (*end == '%') {
+		v /= 100;
+		end++;
+	}
+	if (*end || !(v >= 0 && v < 1))
+		return -EINVAL;
+	*p = v;
+	return 0;
+}
+
+static int cpu_error(struct eb_noise *n, int cpu, int ret, char *err, size_t len)
+{
+	char online[128];
+
+	eb_topo_online_list(n->topo, online, sizeof(online));
+	switch (ret) {
+	case -ENOENT:
+		snprintf(err, len, "--cpu %d: no such CPU (online CPUs: %s)", cpu, online);
+		break;
+	case -ENODEV:
+		snprintf(err, len, "--cpu %d: CPU %d is offline (online CPUs: %s)",
+			 cpu, cpu, online);
+		break;
+	case -EPERM:
+		snprintf(err, len, "--cpu %d: CPU %d is not in this process's allowed CPUs (taskset or cgroup)",
+			 cpu, cpu);
+		break;
+	case -ENOSPC:
+		snprintf(err, len, "--cpu auto: no usable CPU found");
+		break;
+	default:
+		snprintf(err, len, "--cpu: %s", strerror(-ret));
+		break;
+	}
+	return ret;
+}
+
+int eb_noise_setup(struct eb_noise *n, const struct eb_noise_opts *o,
+		   char *err, size_t errlen)
+{
+	struct eb_topo_hints hints = { 0 };
+	int cpu = -1, ret;
+
+	memset(n, 0, sizeof(*n));
+	n->opts = *o;
+	n->warnings = json_array();
+	if (!n->warnings)
+		return -ENOMEM;
+	if (o->cpu && eb_parse_cpu(o->cpu, &cpu)) {
+		snprintf(err, errlen, "--cpu '%s': expected a CPU number or 'auto'", o->cpu);
+		return -EINVAL;
+	}
+	ret = eb_counters_new(o->events, &n->counters, err, errlen);
+	if (ret) {
+		/* @err names the event; say which option it came from. */
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "--events: %s", err);
+		snprintf(err, errlen, "%s", msg);
+		return ret;
+	}
+	ret = eb_topo_open(o->topology_xml, &n->topo);
+	if (ret) {
+		snprintf(err, errlen, "hwloc could not read the topology: %s", strerror(-ret));
+		return ret;
+	}
+	if (o->cpu) {
+		/* Load hints only matter for the automatic choice. */
+		if (cpu == EB_CPU_AUTO)
+			eb_topo_default_hints(HINT_WINDOW_MS, &hints);
+		ret = eb_topo_place(n->topo, cpu, &hints, &n->place);
+		eb_topo_hints_free(&hints);
+		if (ret)
+			return cpu_error(n, cpu, ret, err, errlen);
+		n->pinned = true;
+		/* Keep the main thread (and the watchdog it runs) off the vCPU's core. */
+		eb_topo_bind_thread(n->topo, 0, &n->place, true);
+	}
+	n->hostcond = eb_hostcond_collect(o->sysroot, n->pinned ? n->place.cpu : 0);
+	return n->hostcond ? 0 : -ENOMEM;
+}
+
+void eb_noise_free(struct eb_noise *n)
+{
+	eb_counters_free(n->counters);
+	eb_topo_close(n->topo);
+	json_decref(n->hostcond);
+	json_decref(n->warnings);
+	memset(n, 0, sizeof(*n));
+}
+
+int eb_noise_cpu(const struct eb_noise *n)
+{
+	return n->pinned ? n->place.cpu : -1;
+}
+
+void eb_noise_bind_guest_memory(struct eb_noise *n, void *hva, size_t len)
+{
+	if (n->pinned)
+		eb_topo_bind_memory(n->topo, &n->place, hva, len);
+}
+
+void eb_noise_vcpu_begin(struct eb_noise *n)
+{
+	if (!n->counters)
+		return;
+	/* A new vCPU thread per command: the counters follow it. */
+	if (eb_counters_open(n->counters, 0) == 0)
+		eb_counters_start(n->counters);
+}
+
+void eb_noise_vcpu_end(struct eb_noise *n, struct eb_counts *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (n->counters)
+		eb_counters_stop(n->counters, out);
+}
+
+__attribute__((format(printf, 2, 3)))
+static void add_warning(struct eb_noise *n, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_array_append_new(n->warnings, json_string(buf));
+}
+
+void eb_noise_note_precision(struct eb_noise *n, const char *test,
+			     const struct eb_adaptive_cfg *cfg,
+			     const struct eb_adaptive_result *res)
+{
+	if (cfg->precision <= 0 || res->stop == EB_STOP_PRECISION)
+		return;
+	add_warning(n, "%s: asked for +-%.3g%% but reached +-%.3g%% after %zu rounds (%s): this host is too noisy for that precision",
+		    test, 100 * cfg->precision, 100 * res->rel_hw, res->rounds,
+		    eb_stop_name(res->stop));
+}
+
+void eb_noise_finish(struct eb_noise *n)
+{
+	struct eb_topo_hints hints = { 0 };
+
+	if (n->hostcond)
+		eb_hostcond_after(n->hostcond, n->opts.sysroot);
+	if (n->hostcond)
+		eb_hostcond_warn(n->hostcond, n->warnings);
+	if (!n->pinned) {
+		add_warning(n, "the vCPU thread was not pinned (use --cpu auto or --cpu N): migrations add noise");
+		return;
+	}
+	/* Were the SMT siblings quiet?  Measured now, after the run. */
+	if (n->place.nsiblings && eb_topo_default_hints(HINT_WINDOW_MS, &hints) == 0) {
+		eb_topo_update_siblings(&n->place, &hints);
+		for (int i = 0; i < n->place.nsiblings; i++)
+			if (n->place.sibling_busy[i] > SIBLING_BUSY)
+				add_warning(n, "SMT sibling CPU %d of the vCPU's CPU %d is %.0f%% busy: it shares the core's execution units",
+					    n->place.siblings[i], n->place.cpu,
+					    100 * n->place.sibling_busy[i]);
+		eb_topo_hints_free(&hints);
+	}
+}
+
+json_t *eb_noise_json(const struct eb_noise *n)
+{
+	json_t *topo = n->topo ? eb_topo_json(n->topo, n->pinned ? &n->place : NULL) : NULL;
+	json_t *placement = NULL, *summary = NULL;
+
+	if (topo) {
+		placement = json_incref(json_object_get(topo, "placement"));
+		summary = json_incref(json_object_get(topo, "summary"));
+		json_decref(topo);
+	}
+	return json_pack("{s:o, s:o, s:O, s:{s:s, s:s*}, s:O}",
+			 "placement", placement ? placement :
+				      json_pack("{s:s}", "unpinned", "no --cpu given"),
+			 "topology", summary ? summary : json_null(),
+			 "host", n->hostcond ? n->hostcond : json_null(),
+			 "counters",
+			 "hardware", n->counters ? eb_counters_hw_status(n->counters) :
+				     "unavailable (not set up)",
+			 "events", n->opts.events,
+			 "warnings", n->warnings);
+}
