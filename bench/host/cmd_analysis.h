@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The analysis subcommands: compare, gate, plot.  Each takes the
+ * subcommand's argv (argv[0] = "compare", ...) and returns the exit code.
+ */
+#ifndef EXITBENCH_CMD_ANALYSIS_H
+#define EXITBENCH_CMD_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rview.h"
+
+int cmd_compare(int argc, char **argv);
+int cmd_gate(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+
+/*
+ * Shared by the three: load @n files into @rv (printing a one-line error
+ * per failure, prefixed by @cmd), then refuse (unless @force) files whose
+ * host differs from the first one's, naming what differs; with @force
+ * only warn.  Returns 0, or -1 after printing; loaded views are freed on
+ * failure.
+ */
+int eb_analysis_load(const char *cmd, char *const *paths, size_t n,
+		     struct eb_rview *rv, bool force);
+
+__attribute__((format(printf, 2, 3)))
+void eb_analysis_error(const char *cmd, const char *fmt, ...);
+
+#endif /* EXITBENCH_CMD_ANALYSIS_H */

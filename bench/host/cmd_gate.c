@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * exitbench gate --baseline B --candidate C: the perf-CI verdict.
+ * Exit 0: no test regressed beyond the threshold with significance;
+ * 1: at least one did (or failed outright while the baseline ran it);
+ * 2: unusable input (unreadable/foreign files, other host, nothing to
+ * compare).  Optional JUnit XML (file) and TAP (stdout) for CI systems.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_analysis.h"
+#include "ctable.h"
+#include "outfile.h"
+#include "report.h"
+
+enum gate_outcome {
+	GATE_PASS,
+	GATE_REGRESSED,
+	GATE_BROKEN,	/* ran in the baseline, failed or timed out now */
+	GATE_SKIP,
+};
+
+struct gate_case {
+	const struct eb_crow *r;
+	enum gate_outcome outcome;
+	char name[96];
+	char detail[224];
+};
+
+static void describe(struct gate_case *gc)
+{
+	const struct eb_crow *r = gc->r;
+	const struct eb_ccell *c = &r->cells[0];
+	const struct eb_cmp *m = &c->cmp;
+	const struct eb_rentry *e;
+	char pb[16];
+
+	snprintf(gc->name, sizeof(gc->name), "%s apx=%s xcr0=%s", r->test, r->apx, r->xcr0);
+	if (c->state == EB_CELL_OK) {
+		gc->outcome = m->verdict == EB_SLOWER ? GATE_REGRESSED : GATE_PASS;
+		if (m->raw)
+			snprintf(gc->detail, sizeof(gc->detail),
+				 "%s: %.1f -> %.1f cycles (%+.2f%%), shift %+.1f [%+.1f, %+.1f], p %s",
+				 eb_verdict_name(m->verdict), m->base_median, m->cand_median,
+				 m->delta_pct, m->shift, m->shift_lo, m->shift_hi,
+				 eb_report_p(pb, sizeof(pb), m->p));
+		else
+			snprintf(gc->detail, sizeof(gc->detail),
+				 "%s: %.1f -> %.1f cycles (%+.2f%%), delta CI [%+.1f, %+.1f] (no raw samples)",
+				 eb_verdict_name(m->verdict), m->base_median, m->cand_median,
+				 m->delta_pct, m->shift_lo, m->shift_hi);
+		return;
+	}
+	if (c->state == EB_CELL_NO_BASE) {
+		e = r->b;
+		gc->outcome = GATE_SKIP;
+		snprintf(gc->detail, sizeof(gc->detail), "baseline: %s",
+			 e ? (e->reason ? e->reason : e->status) : "not in baseline");
+		return;
+	}
+	e = c->e;
+	if (e && (!strcmp(e->status, "failed") || !strcmp(e->status, "timeout"))) {
+		gc->outcome = GATE_BROKEN;
+		snprintf(gc->detail, sizeof(gc->detail), "candidate %s: %s", e->status,
+			 e->reason ? e->reason : "no reason given");
+		return;
+	}
+	gc->outcome = GATE_SKIP;
+	snprintf(gc->detail, sizeof(gc->detail), "candidate: %s",
+		 e ? (e->reason ? e->reason : e->status) : "not in candidate");
+}
+
+static void xml_str(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default:
+			/* Control characters are not allowed in XML 1.0. */
+			fputc((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t' ? '?' : *s, f);
+		}
+	}
+}
+
+static void write_junit(FILE *f, const struct eb_ctable *t, const struct gate_case *gc,
+			size_t n)
+{
+	size_t i, failures = 0, skipped = 0;
+	char suite[160];
+
+	for (i = 0; i < n; i++) {
+		failures += gc[i].outcome == GATE_REGRESSED || gc[i].outcome == GATE_BROKEN;
+		skipped += gc[i].outcome == GATE_SKIP;
+	}
+	snprintf(suite, sizeof(suite), "exitbench gate %s -> %s", t->labels[0], t->labels[1]);
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(f, "<testsuites tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n",
+		n, failures, skipped);
+	fprintf(f, "  <testsuite name=\"");
+	xml_str(f, suite);
+	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n",
+		n, failures, skipped);
+	for (i = 0; i < n; i++) {
+		fprintf(f, "    <testcase classname=\"exitbench.");
+		xml_str(f, gc[i].r->test);
+		fprintf(f, "\" name=\"");
+		xml_str(f, gc[i].name);
+		fprintf(f, "\">\n");
+		switch (gc[i].outcome) {
+		case GATE_REGRESSED:
+		case GATE_BROKEN:
+			fprintf(f, "      <failure type=\"%s\" message=\"",
+				gc[i].outcome == GATE_REGRESSED ? "regression" : "broken");
+			xml_str(f, gc[i].detail);
+			fprintf(f, "\"/>\n");
+			break;
+		case GATE_SKIP:
+			fprintf(f, "      <skipped message=\"");
+			xml_str(f, gc[i].detail);
+			fprintf(f, "\"/>\n");
+			break;
+		default:
+			fprintf(f, "      <system-out>");
+			xml_str(f, gc[i].detail);
+			fprintf(f, "</system-out>\n");
+		}
+		fprintf(f, "    </testcase>\n");
+	}
+	fprintf(f, "  </testsuite>\n</testsuites>\n");
+}
+
+static void write_tap(FILE *f, const struct gate_case *gc, size_t n)
+{
+	size_t i;
+
+	fprintf(f, "TAP version 13\n1..%zu\n", n);
+	for (i = 0; i < n; i++) {
+		bool bad = gc[i].outcome == GATE_REGRESSED || gc[i].outcome == GATE_BROKEN;
+
+		/* '#' starts a TAP directive: keep it out of descriptions. */
+		fprintf(f, "%s %zu - %s: %s%s\n", bad ? "not ok" : "ok", i + 1, gc[i].name,
+			gc[i].outcome == GATE_SKIP ? "skipped # SKIP " : "", gc[i].detail);
+	}
+}
+
+static void gate_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: exitbench gate --baseline B.json --candidate C.json [options]\n"
+		"\n"
+		"Perf-CI verdict.  Exit 0: no test regressed; 1: a test is slower than\n"
+		"the baseline beyond the threshold with statistical significance\n"
+		"(Mann-Whitney p < 0.05, Hodges-Lehmann CI excluding 0), or failed\n"
+		"where the baseline ran; 2: unusable input.\n"
+		"\n"
+		"  -b, --baseline FILE   baseline results\n"
+		"  -c, --candidate FILE  candidate results\n"
+		"  -t, --threshold T     N%% of the baseline median or N cycles (default 2%%)\n"
+		"      --junit FILE      also write JUnit XML there (atomically)\n"
+		"      --tap             print TAP (version 13) instead of the summary\n"
+		"      --force           accept results from different hosts/CPUs/TSC\n"
+		"  -h, --help            this help\n");
+}
+
+int cmd_gate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "baseline", required_argument, NULL, 'b' },
+		{ "candidate", required_argument, NULL, 'c' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "junit", required_argument, NULL, 'J' },
+		{ "tap", no_argument, NULL, 'T' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct eb_threshold thr = { .value = 2, .percent = true };
+	const char *junit = NULL;
+	char *paths[2] = { NULL, NULL };
+	const struct eb_rview *cand;
+	struct gate_case *gc = NULL;
+	size_t i, nbad = 0, nskip = 0;
+	struct eb_rview rv[2];
+	bool tap = false, force = false;
+	struct eb_ctable t;
+	int c, ret, rc = 2;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+b:c:t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': paths[0] = optarg; break;
+		case 'c': paths[1] = optarg; break;
+		case 'J': junit = optarg; break;
+		case 'T': tap = true; break;
+		case 'F': force = true; break;
+		case 't':
+			if (eb_threshold_parse(optarg, &thr)) {
+				eb_analysis_error("gate", "bad --threshold '%s' (want e.g. 2%% or 20 cycles)",
+						  optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			gate_usage(stdout);
+			return 0;
+		default:
+			gate_usage(stderr);
+			return 2;
+		}
+	}
+	if (!paths[0] || !paths[1] || optind != argc) {
+		eb_analysis_error("gate", "need exactly --baseline FILE and --candidate FILE (try --help)");
+		return 2;
+	}
+	if (eb_analysis_load("gate", paths, 2, rv, force))
+		return 2;
+	cand = &rv[1];
+	ret = eb_ctable_build(&t, &rv[0], &cand, 1, &thr);
+	if (!ret) {
+		gc = calloc(t.nrows ? t.nrows : 1, sizeof(*gc));
+		if (!gc)
+			ret = -ENOMEM;
+	}
+	if (ret) {
+		eb_analysis_error("gate", "%s", strerror(-ret));
+		goto err_free;
+	}
+	for (i = 0; i < t.nrows; i++) {
+		gc[i].r = &t.rows[i];
+		describe(&gc[i]);
+		nbad += gc[i].outcome == GATE_REGRESSED || gc[i].outcome == GATE_BROKEN;
+		nskip += gc[i].outcome == GATE_SKIP;
+	}
+	if (t.ncompared == 0 && nbad == 0) {
+		eb_analysis_error("gate", "%s and %s have no test measured in both",
+				  paths[0], paths[1]);
+		goto err_free;
+	}
+	if (junit) {
+		struct eb_outfile of;
+
+		ret = eb_outfile_open(&of, junit);
+		if (!ret) {
+			write_junit(of.f, &t, gc, t.nrows);
+			ret = eb_outfile_commit(&of);
+		}
+		if (ret) {
+			eb_analysis_error("gate", "cannot write %s: %s", junit, strerror(-ret));
+			goto err_free;
+		}
+	}
+	if (tap) {
+		write_tap(stdout, gc, t.nrows);
+	} else {
+		printf("exitbench gate: %s -> %s, threshold %g%s: %zu compared, %zu regressed, %zu skipped\n",
+		       t.labels[0], t.labels[1], thr.value, thr.percent ? "%" : " cycles",
+		       t.ncompared, nbad, nskip);
+		for (i = 0; i < t.nrows; i++)
+			if (gc[i].outcome == GATE_REGRESSED || gc[i].outcome == GATE_BROKEN)
+				printf("REGRESSION %s: %s\n", gc[i].name, gc[i].detail);
+	}
+	rc = nbad ? 1 : 0;
+err_free:
+	free(gc);
+	eb_ctable_free(&t);
+	eb_rview_free(&rv[0]);
+	eb_rview_free(&rv[1]);
+	return rc;
+}

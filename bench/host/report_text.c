@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Human renderings of a comparison: plain text for email (<= 72 columns,
+ * nothing wider than what a mail client leaves unwrapped) and markdown.
+ */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "report.h"
+
+int eb_report_format_parse(const char *s, enum eb_report_format *out)
+{
+	if (!strcmp(s, "text"))
+		*out = EB_FMT_TEXT;
+	else if (!strcmp(s, "markdown") || !strcmp(s, "md"))
+		*out = EB_FMT_MARKDOWN;
+	else if (!strcmp(s, "csv"))
+		*out = EB_FMT_CSV;
+	else if (!strcmp(s, "json"))
+		*out = EB_FMT_JSON;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *eb_report_p(char *buf, size_t len, double p)
+{
+	if (isnan(p))
+		snprintf(buf, len, "n/a");
+	else if (p < 1e-16)
+		snprintf(buf, len, "<1e-16");
+	else
+		snprintf(buf, len, "%.2g", p);
+	return buf;
+}
+
+void eb_report_mode(char *buf, size_t len, const char *apx, const char *xcr0)
+{
+	snprintf(buf, len, "%s%s", apx, strcmp(xcr0, "host") ? ",r" : "");
+}
+
+/* Copy at most @w characters of @s, marking a cut with '~'. */
+#define FIT(buf, w, s) fit(buf, sizeof(buf), w, s)
+static const char *fit(char *buf, size_t size, size_t w, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (w >= size)
+		w = size - 1;
+	if (!s)
+		s = "?";
+	if (n <= w) {
+		snprintf(buf, w + 1, "%s", s);
+	} else {
+		memcpy(buf, s, w - 1);
+		buf[w - 1] = '~';
+		buf[w] = '\0';
+	}
+	return buf;
+}
+
+/* Cycle counts: one decimal while it fits 8 columns meaningfully. */
+static const char *cyc(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, v < 10000 ? "%.1f" : "%.0f", v);
+	return buf;
+}
+
+static double pct(double cycles, double base)
+{
+	return base ? 100 * cycles / base : NAN;
+}
+
+static bool any_summary_only(const struct eb_ctable *t)
+{
+	size_t i, k;
+
+	for (i = 0; i < t->nrows; i++)
+		for (k = 0; k < t->ncands; k++)
+			if (t->rows[i].cells[k].state == EB_CELL_OK &&
+			    !t->rows[i].cells[k].cmp.raw)
+				return true;
+	return false;
+}
+
+static bool any_reduced(const struct eb_ctable *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++)
+		if (strcmp(t->rows[i].xcr0, "host"))
+			return true;
+	return false;
+}
+
+static void text_file_line(FILE *f, const char *tag, const char *label,
+			   const struct eb_rview *rv)
+{
+	char l[16], k[32], p[24];
+	const char *slash = strrchr(rv->path, '/');
+	size_t i, raw = 0;
+
+	for (i = 0; i < rv->nentries; i++)
+		raw += rv->entries[i].raw != NULL;
+	/* 4 + 1 + 12 + 1 + 24 + 1 + 7 + 1 + 3 + 1 + 17 = 72 */
+	fprintf(f, "%-4s %-12s %-24s %7zu %-3s %s\n", tag, FIT(l, 12, label),
+		FIT(k, 24, rv->kernel_release), rv->samples, raw ? "raw" : "sum",
+		FIT(p, 17, slash ? slash + 1 : rv->path));
+}
+
+static void text_header(FILE *f, const struct eb_ctable *t)
+{
+	const struct eb_rview *b = t->base;
+	char buf[80], line[80], thr[32];
+	size_t k;
+
+	fprintf(f, "exitbench compare: median cycles per exit, lower is better\n");
+	fprintf(f, "host %s\n", FIT(buf, 67, b->hostname));
+	fprintf(f, "cpu  %s\n", FIT(buf, 67, b->cpu_model_name));
+	snprintf(buf, sizeof(buf), "%d/%d/%d ucode %s, TSC %.1f MHz, KVM %s%s%s",
+		 b->cpu_family, b->cpu_model, b->cpu_stepping,
+		 b->microcode ? b->microcode : "?", b->tsc_khz / 1000, b->flavor,
+		 b->emulated ? " under " : "", b->emulated ? b->emulated : "");
+	fprintf(f, "     %s\n", FIT(line, 67, buf));
+	fprintf(f, "     %-12s %-24s %7s %-3s %s\n", "strategy", "kernel", "samples",
+		"", "file");
+	text_file_line(f, "old", t->labels[0], b);
+	for (k = 0; k < t->ncands; k++)
+		text_file_line(f, t->ncands == 1 ? "new" : "cand", t->labels[k + 1], t->cands[k]);
+	if (t->thr.percent)
+		snprintf(thr, sizeof(thr), "%g%%", t->thr.value);
+	else
+		snprintf(thr, sizeof(thr), "%g cycles", t->thr.value);
+	fprintf(f, "verdict: p < %.2f (Mann-Whitney U) and |shift| >= %s\n",
+		EB_CMP_ALPHA, thr);
+	fprintf(f, "\n");
+}
+
+static const char *cell_problem(const struct eb_crow *r, const struct eb_ccell *c,
+				const char **reason)
+{
+	const struct eb_rentry *e = c->state == EB_CELL_NO_BASE ? r->b : c->e;
+
+	*reason = e ? (e->reason ? e->reason : e->status) : NULL;
+	if (c->state == EB_CELL_NO_BASE)
+		return e ? "old" : "not in old";
+	return e ? "new" : "not in new";
+}
+
+static void text_single(FILE *f, const struct eb_ctable *t)
+{
+	char tb[16], mb[8], b1[24], b2[24], ci[40], line[128], cut[64];
+	size_t i;
+
+	/* 12+1+5+1+8+4+8+1+8+1+15+1+7 = 72 */
+	fprintf(f, "%-12s %-5s %8s -> %-8s %8s %-15s %s\n", "test", "apx",
+		"old", "new", "delta", "95% CI", "verdict");
+	for (i = 0; i < t->nrows; i++) {
+		const struct eb_crow *r = &t->rows[i];
+		const struct eb_ccell *c = &r->cells[0];
+		const struct eb_cmp *m = &c->cmp;
+		const char *why, *who;
+
+		eb_report_mode(mb, sizeof(mb), r->apx, r->xcr0);
+		if (c->state != EB_CELL_OK) {
+			who = cell_problem(r, c, &why);
+			snprintf(line, sizeof(line), "(%s: %s)", who, why ? why : "");
+			fprintf(f, "%-12s %-5s %s\n", FIT(tb, 12, r->test), mb,
+				FIT(cut, 52, line));
+			continue;
+		}
+		snprintf(ci, sizeof(ci), "%+.2f..%+.2f%%", pct(m->shift_lo, m->base_median),
+			 pct(m->shift_hi, m->base_median));
+		fprintf(f, "%-12s %-5s %8s -> %-8s %+7.2f%% %-15s %s%s\n",
+			FIT(tb, 12, r->test), mb, cyc(b1, sizeof(b1), m->base_median),
+			cyc(b2, sizeof(b2), m->cand_median), m->delta_pct,
+			FIT(cut, 15, ci), eb_verdict_name(m->verdict), m->raw ? "" : "*");
+	}
+}
+
+/* Several candidates: base median, then delta% and a mark per candidate. */
+static void text_multi(FILE *f, const struct eb_ctable *t)
+{
+	const size_t per_block = 5;	/* 12+1+5+1+8 + 5 * 9 = 72 */
+	char tb[16], mb[8], b1[24], lb[16];
+	size_t first, i, k;
+
+	for (first = 0; first < t->ncands; first += per_block) {
+		size_t last = first + per_block < t->ncands ? first + per_block : t->ncands;
+
+		if (first)
+			fprintf(f, "\n");
+		fprintf(f, "%-12s %-5s %8s", "test", "apx", FIT(lb, 8, t->labels[0]));
+		for (k = first; k < last; k++)
+			fprintf(f, " %8s", FIT(lb, 8, t->labels[k + 1]));
+		fprintf(f, "\n");
+		for (i = 0; i < t->nrows; i++) {
+			const struct eb_crow *r = &t->rows[i];
+
+			eb_report_mode(mb, sizeof(mb), r->apx, r->xcr0);
+			fprintf(f, "%-12s %-5s %8s", FIT(tb, 12, r->test), mb,
+				r->b && r->b->has_cycles ?
+				cyc(b1, sizeof(b1), r->b->cycles.median) : "-");
+			for (k = first; k < last; k++) {
+				const struct eb_ccell *c = &r->cells[k];
+				char mark = ' ';
+
+				if (c->state != EB_CELL_OK) {
+					fprintf(f, " %8s", c->state == EB_CELL_NO_BASE ? "" : "-");
+					continue;
+				}
+				if (c->cmp.verdict == EB_SLOWER)
+					mark = 'S';
+				else if (c->cmp.verdict == EB_FASTER)
+					mark = 'F';
+				fprintf(f, " %+6.2f%%%c", c->cmp.delta_pct, mark);
+			}
+			fprintf(f, "\n");
+		}
+	}
+	fprintf(f, "\ndelta: candidate median vs %s; S slower, F faster (else same);\n"
+		"-: skipped or absent\n", t->labels[0]);
+}
+
+static int write_text(FILE *f, const struct eb_ctable *t)
+{
+	text_header(f, t);
+	if (t->ncands == 1)
+		text_single(f, t);
+	else
+		text_multi(f, t);
+	fprintf(f, "\n%zu compared: %zu slower, %zu faster, %zu same\n",
+		t->ncompared, t->nregressed, t->nimproved,
+		t->ncompared - t->nregressed - t->nimproved);
+	if (any_reduced(t))
+		fprintf(f, "apx \",r\": guest XCR0 differs from the host's (xcr0=reduced)\n");
+	if (t->ncands == 1)
+		fprintf(f, "CI: Hodges-Lehmann shift, %% of old median\n");
+	if (any_summary_only(t))
+		fprintf(f, "*: no raw samples (run with --raw): median delta, CI from\n"
+			"   the medians' bootstrap CIs, no U test\n");
+	return 0;
+}
+
+static void md_str(FILE *f, const char *s)
+{
+	/* A '|' would end the cell. */
+	for (; s && *s; s++)
+		fputs(*s == '|' ? "\\|" : (char[2]){ *s, 0 }, f);
+}
+
+static int write_markdown(FILE *f, const struct eb_ctable *t)
+{
+	const struct eb_rview *b = t->base;
+	char pb[16];
+	size_t i, k;
+
+	fprintf(f, "### exitbench compare: median cycles per exit (lower is better)\n\n");
+	fprintf(f, "- host: `");
+	md_str(f, b->hostname);
+	fprintf(f, "`, %s (family %d model %d stepping %d, microcode %s), TSC %.1f MHz\n",
+		b->cpu_model_name, b->cpu_family, b->cpu_model, b->cpu_stepping,
+		b->microcode ? b->microcode : "?", b->tsc_khz / 1000);
+	fprintf(f, "- KVM: %s (%s)%s%s\n", b->flavor, b->module ? b->module : "?",
+		b->emulated ? ", host emulated by " : "", b->emulated ? b->emulated : "");
+	fprintf(f, "- old: **%s** (kernel `%s`, %zu samples, `%s`)\n", t->labels[0],
+		b->kernel_release ? b->kernel_release : "?", b->samples, b->path);
+	for (k = 0; k < t->ncands; k++)
+		fprintf(f, "- new: **%s** (kernel `%s`, %zu samples, `%s`)\n", t->labels[k + 1],
+			t->cands[k]->kernel_release ? t->cands[k]->kernel_release : "?",
+			t->cands[k]->samples, t->cands[k]->path);
+	fprintf(f, "- verdict: Mann-Whitney U p < %.2f and |Hodges-Lehmann shift| >= %g%s\n\n",
+		EB_CMP_ALPHA, t->thr.value, t->thr.percent ? "%" : " cycles");
+
+	fprintf(f, "| test | apx | xcr0 | %s |", t->labels[0]);
+	for (k = 0; k < t->ncands; k++)
+		fprintf(f, " %s | delta | shift [95%% CI] | p | verdict |", t->labels[k + 1]);
+	fprintf(f, "\n|---|---|---|--:|");
+	for (k = 0; k < t->ncands; k++)
+		fprintf(f, "--:|--:|--:|--:|---|");
+	fprintf(f, "\n");
+	for (i = 0; i < t->nrows; i++) {
+		const struct eb_crow *r = &t->rows[i];
+
+		fprintf(f, "| %s | %s | %s | ", r->test, r->apx, r->xcr0);
+		if (r->b && r->b->has_cycles)
+			fprintf(f, "%.1f |", r->b->cycles.median);
+		else
+			fprintf(f, "%s |", r->b ? r->b->status : "absent");
+		for (k = 0; k < t->ncands; k++) {
+			const struct eb_ccell *c = &r->cells[k];
+			const struct eb_cmp *m = &c->cmp;
+
+			if (c->state == EB_CELL_NO_CAND) {
+				fprintf(f, " %s | | | | |", c->e ? c->e->status : "absent");
+				continue;
+			}
+			if (c->state == EB_CELL_NO_BASE) {
+				fprintf(f, " %s | | | | |", c->e && c->e->has_cycles ? "" : "-");
+				continue;
+			}
+			fprintf(f, " %.1f | %+.2f%% | %+.1f [%+.1f, %+.1f] | ", m->cand_median,
+				m->delta_pct, m->shift, m->shift_lo, m->shift_hi);
+			fprintf(f, "%s |", eb_report_p(pb, sizeof(pb), m->p));
+			fprintf(f, " %s%s |", eb_verdict_name(m->verdict), m->raw ? "" : "*");
+		}
+		fprintf(f, "\n");
+	}
+	fprintf(f, "\n%zu compared: %zu slower, %zu faster.  Shift in cycles per exit "
+		"(Hodges-Lehmann on raw samples).\n", t->ncompared, t->nregressed, t->nimproved);
+	if (any_summary_only(t))
+		fprintf(f, "\\* no raw samples: shift is the median delta, CI from the medians' "
+			"bootstrap CIs, no U test.\n");
+	return 0;
+}
+
+int eb_report_write(FILE *f, const struct eb_ctable *t, enum eb_report_format fmt)
+{
+	int ret;
+
+	switch (fmt) {
+	case EB_FMT_TEXT: ret = write_text(f, t); break;
+	case EB_FMT_MARKDOWN: ret = write_markdown(f, t); break;
+	case EB_FMT_CSV: ret = eb_report_csv(f, t); break;
+	default: ret = eb_report_json(f, t); break;
+	}
+	if (!ret && (fflush(f) || ferror(f)))
+		ret = -EIO;
+	return ret;
+}

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Reader of results files for the analysis commands (compare, gate, plot).
+ * Strict about what it needs (schema, host, per-test identity and
+ * statistics), tolerant of what it does not (unknown keys are ignored, so
+ * newer minor versions load).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <zlib.h>
+
+#include "rview.h"
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* jansson pulls the document through gzread: plain files pass through. */
+static size_t gz_load_cb(void *buf, size_t len, void *data)
+{
+	int n = gzread((gzFile)data, buf, (unsigned int)len);
+
+	return n < 0 ? (size_t)-1 : (size_t)n;
+}
+
+static char *dup_str(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+}
+
+static double get_num(json_t *obj, const char *key, double dflt)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_number(v) ? json_number_value(v) : dflt;
+}
+
+static const char *const stat_keys[] = {
+	"n", "min", "p1", "p5", "p25", "median", "p75", "p95", "p99", "max",
+	"mean", "stddev", "mad",
+};
+
+static int load_stats(json_t *o, struct eb_stats *s)
+{
+	double v[sizeof(stat_keys) / sizeof(stat_keys[0])];
+	json_t *ci = json_object_get(o, "median_ci");
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		json_t *x = json_object_get(o, stat_keys[i]);
+
+		if (!json_is_number(x))
+			return -1;
+		v[i] = json_number_value(x);
+	}
+	if (!json_is_array(ci) || json_array_size(ci) != 2 ||
+	    !json_is_number(json_array_get(ci, 0)) ||
+	    !json_is_number(json_array_get(ci, 1)) || v[0] < 1)
+		return -1;
+	s->n = (size_t)v[0];
+	s->min = v[1]; s->p1 = v[2]; s->p5 = v[3]; s->p25 = v[4];
+	s->median = v[5]; s->p75 = v[6]; s->p95 = v[7]; s->p99 = v[8];
+	s->max = v[9]; s->mean = v[10]; s->stddev = v[11]; s->mad = v[12];
+	s->median_ci_lo = json_number_value(json_array_get(ci, 0));
+	s->median_ci_hi = json_number_value(json_array_get(ci, 1));
+	s->outliers_low = (size_t)get_num(o, "outliers_low", 0);
+	s->outliers_high = (size_t)get_num(o, "outliers_high", 0);
+	return 0;
+}
+
+static int load_entry(json_t *r, size_t idx, struct eb_rentry *e,
+		      char *err, size_t errlen)
+{
+	json_t *raw = json_object_get(r, "raw"), *cyc = json_object_get(r, "cycles");
+	size_t i;
+
+	e->test = dup_str(r, "test");
+	e->apx = dup_str(r, "apx");
+	e->xcr0 = dup_str(r, "xcr0");
+	e->status = dup_str(r, "status");
+	e->reason = dup_str(r, "reason");
+	if (!e->test || !e->apx || !e->xcr0 || !e->status)
+		return fail(err, errlen, "results[%zu]: missing test/apx/xcr0/status", idx);
+	e->batch = (unsigned int)get_num(r, "batch", 1);
+	if (e->batch < 1)
+		return fail(err, errlen, "results[%zu] (%s): batch < 1", idx, e->test);
+	if (strcmp(e->status, "ok"))
+		return 0;
+	if (!json_is_object(cyc) || load_stats(cyc, &e->cycles))
+		return fail(err, errlen, "results[%zu] (%s): status ok but no valid \"cycles\" statistics",
+			    idx, e->test);
+	e->has_cycles = true;
+	if (!raw)
+		return 0;
+	if (!json_is_array(raw) || json_array_size(raw) == 0)
+		return fail(err, errlen, "results[%zu] (%s): \"raw\" is not a non-empty array", idx, e->test);
+	e->nraw = json_array_size(raw);
+	e->raw = malloc(e->nraw * sizeof(*e->raw));
+	if (!e->raw)
+		return -ENOMEM;
+	for (i = 0; i < e->nraw; i++) {
+		json_t *x = json_array_get(raw, i);
+
+		if (!json_is_number(x))
+			return fail(err, errlen, "results[%zu] (%s): raw[%zu] is not a number",
+				    idx, e->test, i);
+		/* Raw samples time a whole batch; statistics are per exit. */
+		e->raw[i] = json_number_value(x) / e->batch;
+	}
+	return 0;
+}
+
+static int check_schema(json_t *root, char *err, size_t errlen)
+{
+	json_t *s = json_is_object(root) ? json_object_get(root, "schema") : NULL;
+	const char *v;
+	char *end;
+	long major;
+
+	if (!json_is_string(s))
+		return fail(err, errlen, "not an exitbench results file (no \"schema\")");
+	v = json_string_value(s);
+	if (strncmp(v, EB_RESULT_SCHEMA, strlen(EB_RESULT_SCHEMA)))
+		return fail(err, errlen, "not an exitbench results file (schema \"%s\")", v);
+	major = strtol(v + strlen(EB_RESULT_SCHEMA), &end, 10);
+	if (end == v + strlen(EB_RESULT_SCHEMA) || (*end && *end != '.'))
+		return fail(err, errlen, "malformed schema \"%s\"", v);
+	if (major > EB_RESULT_MAJOR)
+		return fail(err, errlen, "schema \"%s\" is newer than this exitbench (reads %s%d)",
+			    v, EB_RESULT_SCHEMA, EB_RESULT_MAJOR);
+	if (major < 1)
+		return fail(err, errlen, "malformed schema \"%s\"", v);
+	return 0;
+}
+
+static int load_root(json_t *root, struct eb_rview *rv, char *err, size_t errlen)
+{
+	json_t *host, *cpu, *kernel, *kvm, *results, *config, *exb;
+	size_t i;
+	int ret;
+
+	ret = check_schema(root, err, errlen);
+	if (ret)
+		return ret;
+	host = json_object_get(root, "host");
+	cpu = json_object_get(host, "cpu");
+	kernel = json_object_get(host, "kernel");
+	kvm = json_object_get(root, "kvm");
+	config = json_object_get(root, "config");
+	exb = json_object_get(root, "exitbench");
+	results = json_object_get(root, "results");
+	if (!json_is_object(host) || !json_is_object(cpu) || !json_is_object(kvm))
+		return fail(err, errlen, "missing \"host\", \"host.cpu\" or \"kvm\"");
+	if (!json_is_array(results))
+		return fail(err, errlen, "missing \"results\" array");
+
+	rv->date = dup_str(root, "date");
+	rv->version = dup_str(exb, "version");
+	rv->commit = dup_str(exb, "commit");
+	rv->hostname = dup_str(host, "hostname");
+	rv->cpu_vendor = dup_str(cpu, "vendor");
+	rv->cpu_model_name = dup_str(cpu, "model_name");
+	rv->microcode = dup_str(cpu, "microcode");
+	rv->cpu_family = (int)get_num(cpu, "family", -1);
+	rv->cpu_model = (int)get_num(cpu, "model", -1);
+	rv->cpu_stepping = (int)get_num(cpu, "stepping", -1);
+	rv->kernel_release = dup_str(kernel, "release");
+	rv->tsc_khz = get_num(host, "tsc_khz", 0);
+	rv->flavor = dup_str(kvm, "flavor");
+	rv->module = dup_str(kvm, "module");
+	rv->strategy = dup_str(kvm, "strategy");
+	rv->emulated = dup_str(kvm, "emulated");
+	rv->samples = (size_t)get_num(config, "samples", 0);
+	if (!rv->hostname || !rv->cpu_model_name || !rv->flavor || !rv->strategy)
+		return fail(err, errlen, "missing host.hostname, host.cpu.model_name, kvm.flavor or kvm.strategy");
+
+	rv->nentries = json_array_size(results);
+	rv->entries = calloc(rv->nentries ? rv->nentries : 1, sizeof(*rv->entries));
+	if (!rv->entries)
+		return -ENOMEM;
+	for (i = 0; i < rv->nentries; i++) {
+		json_t *r = json_array_get(results, i);
+
+		if (!json_is_object(r))
+			return fail(err, errlen, "results[%zu] is not an object", i);
+		ret = load_entry(r, i, &rv->entries[i], err, errlen);
+		if (ret)
+			return ret;
+		if (eb_rview_find(rv, rv->entries[i].test, rv->entries[i].apx,
+				  rv->entries[i].xcr0) != &rv->entries[i])
+			return fail(err, errlen, "results[%zu]: %s apx=%s xcr0=%s appears twice",
+				    i, rv->entries[i].test, rv->entries[i].apx, rv->entries[i].xcr0);
+	}
+	return 0;
+}
+
+int eb_rview_load(const char *path, struct eb_rview *out, char *err, size_t errlen)
+{
+	char msg[256];
+	json_error_t jerr;
+	json_t *root;
+	gzFile gz;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	out->path = strdup(path);
+	if (!out->path)
+		return -ENOMEM;
+	gz = gzopen(path, "rb");
+	if (!gz) {
+		ret = errno ? -errno : -ENOMEM;
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-ret));
+		return ret;
+	}
+	root = json_load_callback(gz_load_cb, gz, JSON_REJECT_DUPLICATES, &jerr);
+	gzclose(gz);
+	if (!root) {
+		snprintf(err, errlen, "%s: not valid JSON (truncated?): %s at line %d",
+			 path, jerr.text, jerr.line);
+		return -EINVAL;
+	}
+	ret = load_root(root, out, msg, sizeof(msg));
+	json_decref(root);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", path, ret == -ENOMEM ? "out of memory" : msg);
+		eb_rview_free(out);
+	}
+	return ret;
+}
+
+void eb_rview_free(struct eb_rview *rv)
+{
+	size_t i;
+
+	for (i = 0; i < rv->nentries && rv->entries; i++) {
+		struct eb_rentry *e = &rv->entries[i];
+
+		free(e->test); free(e->apx); free(e->xcr0);
+		free(e->status); free(e->reason); free(e->raw);
+	}
+	free(rv->entries);
+	free(rv->path); free(rv->date); free(rv->version); free(rv->commit);
+	free(rv->hostname); free(rv->cpu_vendor); free(rv->cpu_model_name);
+	free(rv->microcode); free(rv->kernel_release); free(rv->flavor);
+	free(rv->module); free(rv->strategy); free(rv->emulated);
+	memset(rv, 0, sizeof(*rv));
+}
+
+const struct eb_rentry *eb_rview_find(const struct eb_rview *rv, const char *test,
+				      const char *apx, const char *xcr0)
+{
+	size_t i;
+
+	for (i = 0; i < rv->nentries; i++) {
+		const struct eb_rentry *e = &rv->entries[i];
+
+		if (e->test && !strcmp(e->test, test) && !strcmp(e->apx, apx) &&
+		    !strcmp(e->xcr0, xcr0))
+			return e;
+	}
+	return NULL;
+}
