@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "report.h"
@@ -179,44 +180,68 @@ static void text_single(FILE *f, const struct eb_ctable *t)
 	}
 }
 
+/* Append to a line buffer; lines are printed without trailing blanks. */
+__attribute__((format(printf, 3, 4)))
+static void cat(char *line, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(line);
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (used < len)
+		vsnprintf(line + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+static void put_line(FILE *f, char *line)
+{
+	size_t n = strlen(line);
+
+	while (n && line[n - 1] == ' ')
+		line[--n] = '\0';
+	fprintf(f, "%s\n", line);
+	line[0] = '\0';
+}
+
 /* Several candidates: base median, then delta% and a mark per candidate. */
 static void text_multi(FILE *f, const struct eb_ctable *t)
 {
-	const size_t per_block = 5;	/* 12+1+5+1+8 + 5 * 9 = 72 */
-	char tb[16], mb[8], b1[24], lb[16];
+	const size_t per_block = 4;	/* 12+1+5+1+8 + 4 * 11 = 71 */
+	char tb[16], mb[8], b1[24], lb[16], line[160] = "";
 	size_t first, i, k;
 
 	for (first = 0; first < t->ncands; first += per_block) {
 		size_t last = first + per_block < t->ncands ? first + per_block : t->ncands;
 
 		if (first)
-			fprintf(f, "\n");
-		fprintf(f, "%-12s %-5s %8s", "test", "apx", FIT(lb, 8, t->labels[0]));
+			put_line(f, line);
+		cat(line, sizeof(line), "%-12s %-5s %8s", "test", "apx", FIT(lb, 8, t->labels[0]));
 		for (k = first; k < last; k++)
-			fprintf(f, " %8s", FIT(lb, 8, t->labels[k + 1]));
-		fprintf(f, "\n");
+			cat(line, sizeof(line), " %10s", FIT(lb, 10, t->labels[k + 1]));
+		put_line(f, line);
 		for (i = 0; i < t->nrows; i++) {
 			const struct eb_crow *r = &t->rows[i];
 
 			eb_report_mode(mb, sizeof(mb), r->apx, r->xcr0);
-			fprintf(f, "%-12s %-5s %8s", FIT(tb, 12, r->test), mb,
-				r->b && r->b->has_cycles ?
-				cyc(b1, sizeof(b1), r->b->cycles.median) : "-");
+			cat(line, sizeof(line), "%-12s %-5s %8s", FIT(tb, 12, r->test), mb,
+			    r->b && r->b->has_cycles ?
+			    cyc(b1, sizeof(b1), r->b->cycles.median) : "-");
 			for (k = first; k < last; k++) {
 				const struct eb_ccell *c = &r->cells[k];
 				char mark = ' ';
 
 				if (c->state != EB_CELL_OK) {
-					fprintf(f, " %8s", c->state == EB_CELL_NO_BASE ? "" : "-");
+					cat(line, sizeof(line), " %10s",
+					    c->state == EB_CELL_NO_BASE ? "" : "-");
 					continue;
 				}
 				if (c->cmp.verdict == EB_SLOWER)
 					mark = 'S';
 				else if (c->cmp.verdict == EB_FASTER)
 					mark = 'F';
-				fprintf(f, " %+6.2f%%%c", c->cmp.delta_pct, mark);
+				cat(line, sizeof(line), "   %+6.2f%%%c", c->cmp.delta_pct, mark);
 			}
-			fprintf(f, "\n");
+			put_line(f, line);
 		}
 	}
 	fprintf(f, "\ndelta: candidate median vs %s; S slower, F faster (else same);\n"
@@ -237,9 +262,12 @@ static int write_text(FILE *f, const struct eb_ctable *t)
 		fprintf(f, "apx \",r\": guest XCR0 differs from the host's (xcr0=reduced)\n");
 	if (t->ncands == 1)
 		fprintf(f, "CI: Hodges-Lehmann shift, %% of old median\n");
-	if (any_summary_only(t))
+	if (any_summary_only(t) && t->ncands == 1)
 		fprintf(f, "*: no raw samples (run with --raw): median delta, CI from\n"
 			"   the medians' bootstrap CIs, no U test\n");
+	else if (any_summary_only(t))
+		fprintf(f, "sum: file without raw samples (run with --raw): verdicts\n"
+			"   from median delta and bootstrap CIs, no U test\n");
 	return 0;
 }
 

@@ -5,7 +5,7 @@
 # What `scripts/run` needs: compiler, build system, libraries.
 EB_PKGS_RUN=(
 	gcc libc6-dev binutils meson ninja-build pkg-config
-	libjansson-dev libhwloc-dev libpfm4-dev
+	libjansson-dev libhwloc-dev libpfm4-dev zlib1g-dev
 )
 # What `scripts/test` needs on top: reference statistics, APX-capable
 # disassembler, kernel base and build dependencies, QEMU for vmtest,

@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""End-to-end tests of `exitbench compare` and `exitbench gate` on seeded
+synthetic results files with known shifts (made by mkresults).
+
+Usage: cli_test.py EXITBENCH MKRESULTS GOLDEN_DIR [--update]
+Checks golden text/TAP output, the 72-column limit, verdicts against the
+injected shifts, CSV/JSON/JUnit well-formedness, gate exit codes 0/1/2,
+and one-line errors for truncated, foreign, newer and other-host files.
+"""
+import csv
+import gzip
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+# Absolute: the commands run inside a temporary directory.
+EXITBENCH, MKRESULTS, GOLDEN = map(os.path.abspath, sys.argv[1:4])
+UPDATE = "--update" in sys.argv[4:]
+failures = 0
+
+
+def check(cond, what):
+    global failures
+    if not cond:
+        failures += 1
+        print(f"FAIL: {what}")
+
+
+def run(*args, cwd):
+    return subprocess.run([EXITBENCH, *args], cwd=cwd, text=True,
+                          capture_output=True)
+
+
+def golden(name, text):
+    path = os.path.join(GOLDEN, name)
+    if UPDATE:
+        with open(path, "w") as f:
+            f.write(text)
+        return
+    with open(path) as f:
+        want = f.read()
+    if text != want:
+        print(f"--- golden {name}\n{want}--- got\n{text}---")
+    check(text == want, f"output matches golden/{name}")
+
+
+def one_line_error(p, what, code):
+    check(p.returncode == code, f"{what}: exit {p.returncode}, want {code}")
+    lines = p.stderr.strip().splitlines()
+    check(len(lines) == 1 and "error:" in lines[0],
+          f"{what}: one-line error, got {p.stderr!r}")
+    check(p.stdout == "", f"{what}: nothing on stdout")
+    return lines[0] if lines else ""
+
+
+def make(d):
+    mk = lambda name, *a: subprocess.run([MKRESULTS, name, *a], cwd=d,
+                                         check=True)
+    mk("base.json", "--seed", "1")
+    mk("cand.json", "--seed", "2", "--strategy", "cond-swap",
+       "--shift", "cpuid=30", "--shift", "hlt=-700")
+    mk("c2.json", "--seed", "3", "--strategy", "xcr0-first",
+       "--shift", "cpuid=60", "--skip", "hlt")
+    mk("nr.json", "--seed", "4", "--strategy", "dual-exit", "--no-raw")
+    mk("aa.json", "--seed", "5", "--strategy", "early-xcr0")
+    mk("broken.json", "--seed", "6", "--strategy", "early-xcr0",
+       "--fail", "mmio-kernel")
+    mk("other.json", "--seed", "7", "--host", "elsewhere",
+       "--tsc-khz", "2900000")
+    mk("newer.json", "--seed", "8", "--schema", "exitbench-result/2")
+    with open(os.path.join(d, "base.json"), "rb") as f:
+        data = f.read()
+    with open(os.path.join(d, "trunc.json"), "wb") as f:
+        f.write(data[:len(data) // 2])
+    with gzip.open(os.path.join(d, "base.json.gz"), "wb") as f:
+        f.write(data)
+    with open(os.path.join(d, "foreign.json"), "w") as f:
+        json.dump({"schema": "fio-result/3", "jobs": []}, f)
+
+
+def test_compare(d):
+    p = run("compare", "base.json", "cand.json", cwd=d)
+    check(p.returncode == 0, f"compare exit {p.returncode}: {p.stderr}")
+    golden("compare-text.txt", p.stdout)
+    long = [l for l in p.stdout.splitlines() if len(l) > 72]
+    check(not long, f"text lines <= 72 columns: {long}")
+    rows = {tuple(l.split()[:2]): l for l in p.stdout.splitlines()
+            if l.startswith(("cpuid", "pio-user", "mmio-kernel", "hlt"))}
+    # The injected effects, read back from the table.
+    check(rows[("cpuid", "off")].endswith("slower"), "cpuid +30 is slower")
+    check(rows[("cpuid", "on,r")].endswith("slower"), "cpuid/r +30 slower")
+    check(rows[("hlt", "off")].endswith("faster"), "hlt -700 is faster")
+    check(rows[("pio-user", "off")].endswith("same"), "pio-user same")
+
+    pz = run("compare", "base.json.gz", "cand.json", cwd=d)
+    check(pz.stdout.replace("base.json.gz", "base.json") == p.stdout,
+          "gzip-compressed results give the same table")
+
+    p = run("compare", "base.json", "cand.json", "c2.json", "nr.json",
+            "aa.json", "broken.json", cwd=d)
+    check(p.returncode == 0, f"multi compare exit {p.returncode}")
+    golden("compare-multi.txt", p.stdout)
+    long = [l for l in p.stdout.splitlines() if len(l) > 72]
+    check(not long, f"multi-candidate text <= 72 columns: {long}")
+    check(not [l for l in p.stdout.splitlines() if l != l.rstrip()],
+          "no trailing blanks (mail clients and checkpatch dislike them)")
+
+    p = run("compare", "--format", "csv", "base.json", "cand.json", "c2.json",
+            cwd=d)
+    rows = list(csv.DictReader(io.StringIO(p.stdout)))
+    check(len(rows) == 12, f"csv: 6 tests x 2 candidates rows, got {len(rows)}")
+    byk = {(r["test"], r["apx"], r["xcr0"], r["candidate"]): r for r in rows}
+    r = byk[("cpuid", "off", "host", "xcr0-first")]
+    check(r["verdict"] == "slower" and abs(float(r["shift"]) - 60) <= 2,
+          f"csv: xcr0-first cpuid shift ~60 slower, got {r}")
+    check(float(r["shift_lo"]) <= 60 <= float(r["shift_hi"]) + 1,
+          "csv: CI near the injected 60-cycle shift")
+    check(byk[("hlt", "off", "host", "xcr0-first")]["state"] == "no-candidate",
+          "csv: skipped candidate row says so")
+
+    p = run("compare", "-f", "json", "base.json", "nr.json", cwd=d)
+    doc = json.loads(p.stdout)
+    check(doc["schema"] == "exitbench-compare/1", "json schema")
+    cell = doc["rows"][0]["cells"][0]
+    check(cell["raw"] is False and cell["p"] is None,
+          "json: no raw samples -> no p-value (null)")
+
+    p = run("compare", "-f", "markdown", "base.json", "cand.json", cwd=d)
+    table = [l for l in p.stdout.splitlines() if l.startswith("|")]
+    check(len(table) == 2 + 6, "markdown: header, rule and 6 rows")
+    check(all(l.count("|") == table[0].count("|") for l in table),
+          "markdown: every row has the header's column count")
+
+    out = os.path.join(d, "out", "cmp.txt")
+    os.mkdir(os.path.dirname(out))
+    p = run("compare", "-o", out, "base.json", "cand.json", cwd=d)
+    check(p.returncode == 0 and p.stdout == "", "compare -o writes no stdout")
+    check(os.listdir(os.path.dirname(out)) == ["cmp.txt"],
+          "compare -o leaves only the final file")
+
+
+def test_errors(d):
+    line = one_line_error(run("compare", "base.json", "trunc.json", cwd=d),
+                          "truncated file", 1)
+    check("trunc.json" in line and "truncated" in line, f"names it: {line}")
+    line = one_line_error(run("compare", "base.json", "foreign.json", cwd=d),
+                          "foreign file", 1)
+    check("not an exitbench results file" in line, line)
+    line = one_line_error(run("compare", "base.json", "newer.json", cwd=d),
+                          "newer schema", 1)
+    check("newer" in line, line)
+    line = one_line_error(run("compare", "base.json", "other.json", cwd=d),
+                          "other host", 1)
+    check("elsewhere" in line and "TSC" in line and "--force" in line, line)
+    p = run("compare", "--force", "base.json", "other.json", cwd=d)
+    check(p.returncode == 0 and "warning" in p.stderr, "--force compares")
+    one_line_error(run("compare", "base.json", cwd=d), "one file only", 1)
+    one_line_error(run("compare", "-t", "abc", "base.json", "cand.json",
+                       cwd=d), "bad threshold", 1)
+    one_line_error(run("compare", "-f", "xml", "base.json", "cand.json",
+                       cwd=d), "bad format", 1)
+    ro = os.path.join(d, "nonexistent-dir", "x.txt")
+    one_line_error(run("compare", "-o", ro, "base.json", "cand.json", cwd=d),
+                   "unwritable output", 1)
+
+
+def test_gate(d):
+    p = run("gate", "--baseline", "base.json", "--candidate", "cand.json",
+            "--junit", "junit.xml", cwd=d)
+    check(p.returncode == 1, f"gate on +3% cpuid: exit 1, got {p.returncode}")
+    regs = [l for l in p.stdout.splitlines() if l.startswith("REGRESSION")]
+    check(len(regs) == 3 and all("cpuid" in l for l in regs),
+          f"gate lists the 3 cpuid regressions: {regs}")
+    suite = ET.parse(os.path.join(d, "junit.xml")).getroot().find("testsuite")
+    check(suite.get("tests") == "6" and suite.get("failures") == "3",
+          "junit: 6 tests, 3 failures")
+    failed = [tc.get("name") for tc in suite.iter("testcase")
+              if tc.find("failure") is not None]
+    check(all(n.startswith("cpuid") for n in failed), f"junit: {failed}")
+
+    p = run("gate", "-b", "base.json", "-c", "cand.json", "--tap", cwd=d)
+    golden("gate-cand.tap", p.stdout)
+    check(p.stdout.count("\nnot ok ") == 3, "tap: 3 not ok")
+
+    # Threshold above the 3% cpuid effect: no regression.
+    p = run("gate", "-b", "base.json", "-c", "cand.json", "-t", "5%", cwd=d)
+    check(p.returncode == 0, f"gate at 5%: exit 0, got {p.returncode}")
+    p = run("gate", "-b", "base.json", "-c", "aa.json", cwd=d)
+    check(p.returncode == 0, f"gate A/A: exit 0, got {p.returncode}")
+    p = run("gate", "-b", "base.json", "-c", "nr.json", "--tap", cwd=d)
+    check(p.returncode == 0 and "1..6" in p.stdout, "gate without raw: 0")
+    p = run("gate", "-b", "base.json", "-c", "broken.json", "--junit",
+            "b.xml", cwd=d)
+    check(p.returncode == 1 and "timeout" in p.stdout,
+          f"gate: candidate timeout is a failure: {p.stdout}")
+    suite = ET.parse(os.path.join(d, "b.xml")).getroot().find("testsuite")
+    check(suite.get("failures") == "1", "junit: the timeout is a failure")
+    # Improvements are not regressions.
+    p = run("gate", "-b", "cand.json", "-c", "base.json", "-t", "1%", cwd=d)
+    check(p.returncode == 1 and "hlt" in p.stdout,
+          "reversed: hlt +700 regresses")
+
+    for args, what in ((["-b", "base.json", "-c", "trunc.json"], "truncated"),
+                       (["-b", "base.json", "-c", "foreign.json"], "foreign"),
+                       (["-b", "newer.json", "-c", "base.json"], "newer"),
+                       (["-b", "base.json", "-c", "other.json"], "other host"),
+                       (["-b", "base.json"], "no candidate"),
+                       (["-b", "base.json", "-c", "missing.json"], "missing"),
+                       (["-b", "base.json", "-c", "cand.json", "-t", "x"],
+                        "bad threshold")):
+        one_line_error(run("gate", *args, cwd=d), f"gate {what}", 2)
+    check(not os.path.exists(os.path.join(d, "j2.xml")), "no junit on error")
+    p = run("gate", "-b", "base.json", "-c", "other.json", "--force", cwd=d)
+    check(p.returncode == 0, "gate --force across hosts")
+
+
+def main():
+    d = tempfile.mkdtemp(prefix="eb-analysis-")
+    try:
+        make(d)
+        test_compare(d)
+        test_errors(d)
+        test_gate(d)
+    finally:
+        shutil.rmtree(d)
+    if failures:
+        print(f"{failures} check(s) failed")
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
