@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xcr0-first: Andrew Cooper's third option, "save/restore XCR0 as the first
+ * action" (thread 2026-03-12).
+ *
+ * The XCR0 switch moves from kvm_load_xfeatures() into the world-switch
+ * assembly, so every C instruction runs with the host's XCR0 (APX on, on
+ * APX hosts).  Entry: load R16-R31 from regs[] unconditionally while the
+ * host XCR0 is still loaded, then XSETBV(guest XCR0) if it differs, then
+ * VMRESUME/VMRUN.  Exit: first XSETBV(host XCR0) if it differed, then store
+ * R16-R31 unconditionally, and (in a -mapxf kernel) clear them as the legacy
+ * GPRs are cleared.  The only window with the guest's XCR0 in the host is
+ * a few instructions around VMRESUME/VMRUN: closed to NMIs on SVM (GIF=0),
+ * open on VMX (Sean, 2026-04-06: "an NMI that arrives after VM-Exit").
+ */
+#include "../model/model.h"
+
+static const struct step asm_entry[] = {
+	STEP_ASM("ALTERNATIVE(APX): EGPR_LOAD_ALL regs[] -> %r16..%r31 (host XCR0 still loaded)",
+		 OP_EGPR_LOAD, 0, C_HOST_APX, C_ALWAYS),
+	STEP_ASM("cmpb $0, xcr0_differs; je 1f; xsetbv(vcpu->arch.xcr0)",
+		 OP_XSETBV, X_GUEST, C_GUEST_NE_HOST, C_ALWAYS),
+	STEP_END
+};
+
+static const struct step asm_exit[] = {
+	STEP_ASM("save guest RAX/RCX/RDX; cmpb $0, xcr0_differs; je 1f; xsetbv(kvm_host.xcr0)",
+		 OP_XSETBV, X_HOST, C_GUEST_NE_HOST, C_ALWAYS),
+	STEP_ASM("ALTERNATIVE(APX): EGPR_STORE_ALL %r16..%r31 -> regs[]",
+		 OP_EGPR_SAVE, 0, C_HOST_APX, C_ALWAYS),
+	STEP_ASM("#ifdef CONFIG_X86_APX_KERNEL (-mapxf): xor %r16..%r31",
+		 OP_EGPR_CLEAR, 0, C_KERNEL_APX, C_ALWAYS),
+	STEP_ASM("save guest GPRs; restore host SPEC_CTRL; LFENCE", OP_NOP, 0, C_ALWAYS, C_ALWAYS),
+	STEP_END
+};
+
+const struct strategy strategy_xcr0_first = {
+	.name = "xcr0-first",
+	.summary = "asm: XSETBV(host) first after VM-exit, then unconditional EGPR save",
+	.source = "Andrew Cooper 2026-03-12; kernel-patches/v6.12/xcr0-first",
+	.exposes_apx = true,
+	.home = HOME_REGS,
+	.asm_entry = asm_entry,
+	.asm_exit = asm_exit,
+	/* VMX + -mapxf: NMIs between VM-exit and the XSETBV (hardware gap). */
+	.expect = {
+		[VMX] = { PASS, PASS, VIO_UD_NMI },
+		[SVM] = { PASS, PASS, PASS },
+	},
+};
