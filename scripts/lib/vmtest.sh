@@ -136,6 +136,34 @@ vm_stock_kernel() {
 	VM_KRELEASE=$(cat "$dir/release")
 }
 
+# vm_variant_kernel TOP STRATEGY [KSRC]: build a strategy variant's kernel
+# with scripts/kvariant (bzImage + all modules, kept build tree, so only
+# what a series touches is rebuilt) and set VM_KIMAGE (the PVH vmlinux when
+# the config has CONFIG_PVH, else the bzImage) and VM_KMODDIR (build tree).
+vm_variant_kernel() {
+	local top=$1 s=$2 ksrc=${3:-} out line vmlinux='' bzimage=''
+	[ -x "$top/scripts/kvariant" ] ||
+		vm_die "TARGET '$s': a strategy kernel needs scripts/kvariant, which this tree does not have"
+	vm_left "building the $s kernel"
+	vm_log "building the $s kernel with scripts/kvariant (first build: tens of minutes on 2 cores)"
+	out=$(timeout "$VM_LEFT" "$top/scripts/kvariant" build "$s" --bzimage \
+		${ksrc:+--ksrc "$ksrc"}) || vm_die "scripts/kvariant build $s failed"
+	# kvariant prints "  <path>" for each artifact it built.
+	while read -r line; do
+		case $line in
+		*/arch/x86/boot/bzImage) bzimage=$line ;;
+		*/vmlinux) vmlinux=$line ;;
+		esac
+	done <<< "$out"
+	[ -n "$bzimage" ] || vm_die "scripts/kvariant build $s named no bzImage"
+	if [ -n "$vmlinux" ] && python3 "$VM_LIB/vmtest-vmlinux.py" --check "$vmlinux"; then
+		VM_KIMAGE=$vmlinux
+	else
+		VM_KIMAGE=$bzimage
+	fi
+	VM_KMODDIR=${bzimage%/arch/x86/boot/bzImage}
+}
+
 # vm_module_order MODDIR MODULE...: print, one per line, "name path" for the
 # modules to insmod (dependencies first) so that MODULEs are loaded.  A
 # MODULE not found in MODDIR is assumed built in and skipped.
