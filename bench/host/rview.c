@@ -274,3 +274,13 @@ const struct eb_rentry *eb_rview_find(const struct eb_rview *rv, const char *tes
 	}
 	return NULL;
 }
+
+bool eb_rview_find_test(const struct eb_rview *rv, const char *test)
+{
+	size_t i;
+
+	for (i = 0; i < rv->nentries; i++)
+		if (rv->entries[i].test && !strcmp(rv->entries[i].test, test))
+			return true;
+	return false;
+}

@@ -52,4 +52,7 @@ void eb_rview_free(struct eb_rview *rv);
 const struct eb_rentry *eb_rview_find(const struct eb_rview *rv, const char *test,
 				      const char *apx, const char *xcr0);
 
+/* Whether any entry is for @test. */
+bool eb_rview_find_test(const struct eb_rview *rv, const char *test);
+
 #endif /* EXITBENCH_RVIEW_H */

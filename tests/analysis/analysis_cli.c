@@ -13,6 +13,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "compare"))
 		return cmd_compare(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "plot"))
+		return cmd_plot(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "gate"))
 		return cmd_gate(argc - 1, argv + 1);
 	fprintf(stderr, "analysis-cli: unknown command %s\n", argv[1]);
