@@ -25,17 +25,6 @@ const struct step upstream_xfeat_put[] = {
 	STEP_END
 };
 
-/*
- * prep: kvm_update_xcr0_apx() keeps vcpu->arch.xcr0_apx in sync with
- * vcpu->arch.xcr0 (XSETBV exit, KVM_SET_XCRS, reset); strategies whose
- * assembly tests that byte list this step in their xsetbv_exit hook.
- */
-const struct step prep_update_xcr0_apx[] = {
-	STEP_C("kvm_update_xcr0_apx(): vcpu->arch.xcr0_apx = !!(vcpu->arch.xcr0 & XFEATURE_MASK_APX)",
-	       OP_SET_APX_FLAG, 0, C_ALWAYS, C_ALWAYS),
-	STEP_END
-};
-
 const struct strategy strategy_baseline = {
 	.name = "baseline",
 	.summary = "upstream before APX: guests never get APX",

@@ -38,7 +38,6 @@ const struct strategy strategy_cond_swap = {
 	.asm_entry = asm_entry,
 	.asm_exit = asm_exit,
 	.xfeat_put = upstream_xfeat_put,
-	.xsetbv_exit = prep_update_xcr0_apx,
 	/* -mapxf: C runs with the guest's XCR0 (Paolo/Sean 2026-04-07). */
 	.expect = {
 		[VMX] = { PASS, PASS, VIO_UD_HOST_C | VIO_UD_NMI | VIO_GUEST_TO_HOST },

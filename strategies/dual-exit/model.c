@@ -70,7 +70,6 @@ const struct strategy strategy_dual_exit = {
 	.svm_asm_entry = svm_asm_entry,
 	.svm_asm_exit = svm_asm_exit,
 	.xfeat_put = upstream_xfeat_put,
-	.xsetbv_exit = prep_update_xcr0_apx,
 	.expect = {
 		[VMX] = { PASS, PASS, VIO_UD_HOST_C | VIO_UD_NMI | VIO_GUEST_TO_HOST },
 		[SVM] = { PASS, PASS, VIO_UD_HOST_C | VIO_UD_NMI | VIO_GUEST_TO_HOST },

@@ -179,27 +179,62 @@ void explore_free(struct explore_result *r)
 	}
 }
 
+static bool uses_cond(const struct machine *m, uint8_t c)
+{
+	for (int i = 0; i < m->nprog; i++)
+		if ((m->prog[i].cond[0] & 0x7f) == c || (m->prog[i].cond[1] & 0x7f) == c)
+			return true;
+	return false;
+}
+
 static void print_state(FILE *f, const struct machine *m, const struct mstate *s)
 {
 	fprintf(f, "%*sXCR0 hw=%s guest=%s", 12, "", xcr0_name(s->hw_xcr0),
 		xcr0_name(s->vcpu_xcr0));
 	if (m->set.host_apx && m->st->fpstate_apx)
-		fprintf(f, " | R16-R31 hw=%s fpu=%s", val_name(s->hw), val_name(s->fps));
+		fprintf(f, " | EGPR hw=%s fpu=%s", val_name(s->hw), val_name(s->fps));
 	else if (m->set.host_apx)
-		fprintf(f, " | R16-R31 hw=%s regs[]=%s", val_name(s->hw), val_name(s->regs));
-	if (m->st->asm_entry && m->st->asm_entry->text &&
-	    (m->st->asm_entry->cond[0] == C_APX_FLAG || m->st->asm_entry->cond[1] == C_APX_FLAG))
-		fprintf(f, " flag=%u", s->flag);
+		fprintf(f, " | EGPR hw=%s regs=%s", val_name(s->hw), val_name(s->regs));
+	if (uses_cond(m, C_APX_FLAG))
+		fprintf(f, " xcr0_apx=%u", s->flag);
+	if (uses_cond(m, C_EXIT_PATH_SAVE))
+		fprintf(f, " exit=%s", s->exit_path ? "apx" : "plain");
+	fputc('\n', f);
+}
+
+/* Prints head then text, wrapped at 78 columns under the text's start. */
+static void wrapped(FILE *f, const char *head, const char *text)
+{
+	int indent = (int)strlen(head), col = indent;
+
+	fputs(head, f);
+	while (*text) {
+		int w = (int)strcspn(text, " ");
+
+		if (col > indent && col + 1 + w > 78) {
+			fprintf(f, "\n%*s", indent + 2, "");
+			col = indent + 2;
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		fprintf(f, "%.*s", w, text);
+		col += w;
+		text += w;
+		text += strspn(text, " ");
+	}
 	fputc('\n', f);
 }
 
 void print_trace(FILE *f, const struct machine *m, const struct found *fd)
 {
 	struct mstate s, prev;
+	char head[32], line[512];
 
 	machine_reset(m, &prev);
-	fprintf(f, "    shortest sequence (%u transitions; R16-R31 values: G guest's current,\n"
-		"    g stale guest, H host's, J host kernel scratch, 0 cleared):\n", fd->depth);
+	fprintf(f, "    shortest sequence, %u transitions (EGPR = R16-R31: G guest's current\n"
+		"    values, g stale guest, H host's, J host kernel scratch, 0 cleared):\n",
+		fd->depth);
 	for (uint32_t i = 0; i < fd->depth; i++) {
 		const struct trace_ent *t = &fd->trace[i];
 		bool last = i + 1 == fd->depth;
@@ -207,21 +242,25 @@ void print_trace(FILE *f, const struct machine *m, const struct found *fd)
 		if (t->ev == EV_STEP) {
 			const struct step *st = &m->prog[t->pc];
 
-			fprintf(f, "    %3u  %-4s %s: %s%s\n", i + 1, st->c ? "C" : "asm",
-				m->hook[t->pc], st->text, t->skipped ? "  [not taken]" : "");
+			snprintf(head, sizeof(head), "    %3u  %-5s", i + 1, st->c ? "C" : "asm");
+			snprintf(line, sizeof(line), "%s: %s%s", m->hook[t->pc], st->text,
+				 t->skipped ? "  [not taken]" : "");
 		} else {
-			fprintf(f, "    %3u  %-4s %s\n", i + 1, t->ev == EV_NMI ? "NMI" :
-				t->ev >= EV_U_RUN ? "user" : "gst", event_name(t->ev));
+			snprintf(head, sizeof(head), "    %3u  %-5s", i + 1, t->ev == EV_NMI ? "NMI" :
+				 t->ev >= EV_U_RUN ? "user" : "gst");
+			snprintf(line, sizeof(line), "%s", event_name(t->ev));
 		}
+		wrapped(f, head, line);
 		if (last)
 			break;
 		mstate_unpack(t->after, &s);
-		if (memcmp(&s, &prev, sizeof(s)) && !t->skipped &&
+		if (!t->skipped &&
 		    (s.hw_xcr0 != prev.hw_xcr0 || s.vcpu_xcr0 != prev.vcpu_xcr0 ||
 		     s.hw != prev.hw || s.regs != prev.regs || s.fps != prev.fps ||
-		     s.flag != prev.flag))
+		     s.flag != prev.flag || s.exit_path != prev.exit_path))
 			print_state(f, m, &s);
 		prev = s;
 	}
-	fprintf(f, "    ==> %s\n        %s\n", vio_what(fd->v.kind), fd->v.detail);
+	snprintf(line, sizeof(line), "%s: %s", vio_what(fd->v.kind), fd->v.detail);
+	wrapped(f, "    ==> ", line);
 }

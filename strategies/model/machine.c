@@ -15,7 +15,8 @@
  *            {vmx,svm}_vcpu_run(): C; [post_exit]; (svm: stgi)
  *            fastpath handler: re-enter (loop) or leave
  *     [xfeat_put]; local_irq_enable()
- *   exit handler: XSETBV -> __kvm_set_xcr() [xsetbv_exit]; next entry
+ *   exit handler: XSETBV -> __kvm_set_xcr(): kvm_update_xcr0_apx() (prep),
+ *                 [xsetbv_exit]; next entry
  *                 MMIO emulation -> next entry; PIO -> userspace
  *   KVM_RUN returns:    kvm_put_guest_fpu()
  *   KVM_SET_XCRS ioctl: __kvm_set_xcr() [xsetbv_exit]
@@ -76,6 +77,11 @@ static int emit_list(struct machine *m, const struct step *l, const char *hook)
 	return 0;
 }
 
+/* prep, for every strategy: the byte the entry/exit assembly may test. */
+static const struct step update_xcr0_apx =
+	STEP_C("kvm_update_xcr0_apx(): vcpu->arch.xcr0_apx = !!(xcr0 & XFEATURE_MASK_APX)",
+	       OP_SET_APX_FLAG, 0, C_ALWAYS, C_ALWAYS);
+
 #define PICK(common, svm) ((vmx || !(svm)) ? (common) : (svm))
 
 int machine_init(struct machine *m, const struct strategy *st, struct setting set)
@@ -116,6 +122,7 @@ int machine_init(struct machine *m, const struct strategy *st, struct setting se
 	ret |= emit(m, (struct step)STEP_C("local_irq_enable()", OP_IRQ_ON, 0, 0, 0),
 		    "vcpu_enter_guest");
 	ret |= emit(m, (struct step)STEP_C("exit handler", OP_HANDLE_EXIT, 0, 0, 0), "vcpu_run");
+	ret |= emit(m, update_xcr0_apx, "__kvm_set_xcr");
 	ret |= emit_list(m, PICK(st->xsetbv_exit, st->svm_xsetbv_exit), "__kvm_set_xcr");
 	ret |= emit(m, (struct step)STEP_C("next vcpu_enter_guest()", OP_JUMP, 0, 0, 0), "vcpu_run");
 	m->prog[m->nprog - 1].arg = (uint8_t)m->l_xload;
@@ -125,6 +132,7 @@ int machine_init(struct machine *m, const struct strategy *st, struct setting se
 	ret |= emit(m, (struct step)STEP_ASM("return to userspace", OP_TO_USER, 0, 0, 0), "entry code");
 	/* KVM_SET_XCRS: __kvm_set_xcr() runs the same hook as an XSETBV exit. */
 	m->l_xsetbv = m->nprog;
+	ret |= emit(m, update_xcr0_apx, "__kvm_set_xcr");
 	ret |= emit_list(m, PICK(st->xsetbv_exit, st->svm_xsetbv_exit), "__kvm_set_xcr");
 	ret |= emit(m, (struct step)STEP_ASM("return to userspace", OP_TO_USER, 0, 0, 0), "entry code");
 	return ret ? -E2BIG : 0;
@@ -219,7 +227,7 @@ const char *val_name(enum val v)
 
 const char *xcr0_name(unsigned x)
 {
-	static const char *const n[4] = { "x87", "x87+AVX", "x87+APX", "x87+AVX+APX" };
+	static const char *const n[4] = { "x87", "AVX", "APX", "AVX+APX" };
 
 	return n[x & 3];
 }
@@ -376,12 +384,11 @@ static int host_step(const struct machine *m, const struct mstate *s, struct mst
 	/* -mapxf: the compiler may use R16-R31 anywhere in C code. */
 	if (st->c && m->set.kernel_apx) {
 		if (!(s->hw_xcr0 & XCR0_APX))
-			return fail(v, VIO_UD_HOST_C, "%s: %s with XCR0=%s",
-				    m->hook[s->pc], st->text, xcr0_name(s->hw_xcr0));
+			return fail(v, VIO_UD_HOST_C, "C code in %s runs with XCR0=%s",
+				    m->hook[s->pc], xcr0_name(s->hw_xcr0));
 		if (s->hw == VAL_GUEST || s->hw == VAL_STALE)
-			fail(v, VIO_GUEST_TO_HOST,
-			     "%s: %s (-mapxf C) runs with guest values live in R16-R31",
-			     m->hook[s->pc], st->text);
+			fail(v, VIO_GUEST_TO_HOST, "C code in %s runs with R16-R31 = %s",
+			     m->hook[s->pc], val_name(s->hw));
 		o->hw = VAL_JUNK;
 	}
 	for (int i = 0; i < 2 && taken; i++) {
@@ -535,9 +542,8 @@ int machine_next(const struct machine *m, const struct mstate *s, enum event ev,
 		/* Only a -mapxf kernel's NMI entry touches R16-R31 (see top). */
 		if (ev == EV_NMI && m->set.kernel_apx && s->gif) {
 			if (!(s->hw_xcr0 & XCR0_APX))
-				return fail(v, VIO_UD_NMI, "NMI arrives before %s: %s, XCR0=%s",
-					    m->hook[s->pc], m->prog[s->pc].text,
-					    xcr0_name(s->hw_xcr0));
+				return fail(v, VIO_UD_NMI, "NMI arrives in %s with XCR0=%s",
+					    m->hook[s->pc], xcr0_name(s->hw_xcr0));
 		}
 		return -1;
 	case AT_GUEST:

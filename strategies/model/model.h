@@ -113,8 +113,6 @@ struct step {
 
 /* Upstream's XCR0 switch outside the fastpath loop (baseline/model.c). */
 extern const struct step upstream_xfeat_load[], upstream_xfeat_put[];
-/* prep's kvm_update_xcr0_apx(), run wherever vcpu->arch.xcr0 changes. */
-extern const struct step prep_update_xcr0_apx[];
 
 /* Where KVM keeps, and its emulator/fastpath reads, guest R16-R31. */
 enum egpr_home {
@@ -158,7 +156,7 @@ struct strategy {
 	const struct step *asm_exit;	/* __{vmx,svm}_vcpu_run() right after VM-exit */
 	const struct step *post_exit;	/* {vmx,svm}_vcpu_run() C after the asm */
 	const struct step *xfeat_put;	/* kvm_load_xfeatures(vcpu, false) */
-	const struct step *xsetbv_exit;	/* __kvm_set_xcr() after vcpu->arch.xcr0 changed */
+	const struct step *xsetbv_exit;	/* __kvm_set_xcr() after kvm_update_xcr0_apx() */
 	/* vendor-specific replacements of the hooks above (NULL: use common) */
 	const struct step *svm_pre_entry, *svm_asm_entry, *svm_asm_exit;
 	const struct step *svm_xsetbv_exit;
@@ -213,7 +211,7 @@ struct cost {
 struct verdict {
 	enum vio kind;		/* 0: none */
 	bool fatal;		/* #UD: the machine stops here */
-	char detail[160];
+	char detail[256];
 };
 
 /* What one transition did, for traces. */

@@ -3,9 +3,9 @@
  * xcr0-first: Andrew Cooper's third option, "save/restore XCR0 as the first
  * action" (thread 2026-03-12).
  *
- * The XCR0 switch moves from kvm_load_xfeatures() into the world-switch
- * assembly, so every C instruction runs with the host's XCR0 (APX on, on
- * APX hosts).  Entry: load R16-R31 from regs[] unconditionally while the
+ * On APX hosts the XCR0 switch moves from kvm_load_xfeatures() into the
+ * world-switch assembly, so every C instruction runs with the host's XCR0
+ * (APX on); hosts without APX keep upstream's switch (alternatives).  Entry: load R16-R31 from regs[] unconditionally while the
  * host XCR0 is still loaded, then XSETBV(guest XCR0) if it differs, then
  * VMRESUME/VMRUN.  Exit: first XSETBV(host XCR0) if it differed, then store
  * R16-R31 unconditionally, and (in a -mapxf kernel) clear them as the legacy
@@ -15,22 +15,41 @@
  */
 #include "../model/model.h"
 
-static const struct step asm_entry[] = {
-	STEP_ASM("ALTERNATIVE(APX): EGPR_LOAD_ALL regs[] -> %r16..%r31 (host XCR0 still loaded)",
-		 OP_EGPR_LOAD, 0, C_HOST_APX, C_ALWAYS),
-	STEP_ASM("cmpb $0, xcr0_differs; je 1f; xsetbv(vcpu->arch.xcr0)",
-		 OP_XSETBV, X_GUEST, C_GUEST_NE_HOST, C_ALWAYS),
+/*
+ * kvm_load_xfeatures(): unchanged on hosts without APX (alternative), where
+ * no EGPR exists and the switch can stay outside the fastpath loop.
+ */
+static const struct step xfeat_load[] = {
+	STEP_C("if (!cpu_feature_enabled(APX) && xcr0 != kvm_host.xcr0) xsetbv(XCR0, vcpu->arch.xcr0)",
+	       OP_XSETBV, X_GUEST, NOT(C_HOST_APX), C_GUEST_NE_HOST),
 	STEP_END
 };
 
+/* __{vmx,svm}_vcpu_run(): last thing before VMRESUME/VMRUN */
+static const struct step asm_entry[] = {
+	STEP_ASM("ALTERNATIVE(APX): EGPR_LOAD_ALL regs[] -> %r16..%r31 (host XCR0 still loaded)",
+		 OP_EGPR_LOAD, 0, C_HOST_APX, C_ALWAYS),
+	STEP_ASM("ALTERNATIVE(APX): cmpb $0, xcr0_differs; je 1f; xsetbv(vcpu->arch.xcr0)",
+		 OP_XSETBV, X_GUEST, C_HOST_APX, C_GUEST_NE_HOST),
+	STEP_END
+};
+
+/* __{vmx,svm}_vcpu_run(): VM-exit */
 static const struct step asm_exit[] = {
-	STEP_ASM("save guest RAX/RCX/RDX; cmpb $0, xcr0_differs; je 1f; xsetbv(kvm_host.xcr0)",
-		 OP_XSETBV, X_HOST, C_GUEST_NE_HOST, C_ALWAYS),
+	STEP_ASM("ALTERNATIVE(APX): save guest RAX/RCX/RDX; cmpb $0, xcr0_differs; je 1f;"
+		 " xsetbv(kvm_host.xcr0)",
+		 OP_XSETBV, X_HOST, C_HOST_APX, C_GUEST_NE_HOST),
 	STEP_ASM("ALTERNATIVE(APX): EGPR_STORE_ALL %r16..%r31 -> regs[]",
 		 OP_EGPR_SAVE, 0, C_HOST_APX, C_ALWAYS),
 	STEP_ASM("#ifdef CONFIG_X86_APX_KERNEL (-mapxf): xor %r16..%r31",
 		 OP_EGPR_CLEAR, 0, C_KERNEL_APX, C_ALWAYS),
 	STEP_ASM("save guest GPRs; restore host SPEC_CTRL; LFENCE", OP_NOP, 0, C_ALWAYS, C_ALWAYS),
+	STEP_END
+};
+
+static const struct step xfeat_put[] = {
+	STEP_C("if (!cpu_feature_enabled(APX) && xcr0 != kvm_host.xcr0) xsetbv(XCR0, kvm_host.xcr0)",
+	       OP_XSETBV, X_HOST, NOT(C_HOST_APX), C_GUEST_NE_HOST),
 	STEP_END
 };
 
@@ -40,8 +59,10 @@ const struct strategy strategy_xcr0_first = {
 	.source = "Andrew Cooper 2026-03-12; kernel-patches/v6.12/xcr0-first",
 	.exposes_apx = true,
 	.home = HOME_REGS,
+	.xfeat_load = xfeat_load,
 	.asm_entry = asm_entry,
 	.asm_exit = asm_exit,
+	.xfeat_put = xfeat_put,
 	/* VMX + -mapxf: NMIs between VM-exit and the XSETBV (hardware gap). */
 	.expect = {
 		[VMX] = { PASS, PASS, VIO_UD_NMI },

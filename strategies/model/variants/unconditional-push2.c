@@ -31,7 +31,6 @@ const struct strategy variant_unconditional_push2 = {
 	.asm_entry = asm_entry,
 	.asm_exit = asm_exit,
 	.xfeat_put = upstream_xfeat_put,
-	.xsetbv_exit = prep_update_xcr0_apx,
 	.expect = {
 		[VMX] = { [LVL_APX] = VIO_UD_EGPR },
 		[SVM] = { [LVL_APX] = VIO_UD_EGPR },
