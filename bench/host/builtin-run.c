@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * exitbench run: time every selected exit test on /dev/kvm, write one
+ * results file, print a table.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "results.h"
+#include "run.h"
+#include "table.h"
+
+#define DEFAULT_SAMPLES	10000
+#define DEFAULT_WARMUP	1000
+#define DEFAULT_TIMEOUT	20.0
+#define DEFAULT_SEED	0x65786974ull	/* "exit" */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: exitbench run [options]\n"
+"\n"
+"Time VM exit round trips on /dev/kvm with a tiny guest, write a results\n"
+"file (schema exitbench-result/1) and print a table.\n"
+"\n"
+"  --tests a,b,...   tests to run (default: all; see 'exitbench list')\n"
+"  --samples N       kept samples per test (default %d)\n"
+"  --batch K         exits per sample (default 1)\n"
+"  --warmup W        discarded samples run first (default %d)\n"
+"  --cpu N           pin the vCPU thread to CPU N (default: not pinned)\n"
+"  --cpl 0|3         run every test at this guest CPL instead of its\n"
+"                    default for the KVM flavor (see 'exitbench list')\n"
+"  --out FILE        results file (default results/local/<UTC>-<host>.json)\n"
+"  --raw             keep every sample in the results file\n"
+"  --timeout SEC     per-test watchdog deadline (default %.0f)\n"
+"  --seed N          bootstrap seed (default %#llx)\n"
+"  --kvm-dev PATH    KVM device (default $" EB_KVM_DEV_ENV " or " EB_DEFAULT_KVM_DEV ")\n"
+"  --apx MODE        guest APX mode; only 'off' for now\n"
+"  --xcr0 MODE       guest XCR0; only 'host' for now\n"
+"  -h, --help        this help\n"
+"\n"
+"Exit status: 0 all tests ok or skipped, 1 a test failed or timed out\n"
+"or the run could not start, 2 bad usage.\n",
+		DEFAULT_SAMPLES, DEFAULT_WARMUP, DEFAULT_TIMEOUT,
+		(unsigned long long)DEFAULT_SEED);
+}
+
+/* --tests a,b: names from the table (hidden test-only ones included). */
+static int parse_tests(struct eb_run_config *cfg, const char *arg)
+{
+	char *dup = strdup(arg), *save = NULL, *name;
+
+	if (!dup)
+		return -ENOMEM;
+	cfg->ntests = 0;
+	for (name = strtok_r(dup, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		const struct eb_test *t = eb_test_find(name);
+
+		if (!t) {
+			eb_error("run: unknown test '%s' (see 'exitbench list')",
+				 name);
+			free(dup);
+			return -EINVAL;
+		}
+		if (cfg->ntests == EB_MAX_TESTS) {
+			eb_error("run: too many tests (at most %d)", EB_MAX_TESTS);
+			free(dup);
+			return -E2BIG;
+		}
+		cfg->tests[cfg->ntests++] = t;
+	}
+	free(dup);
+	if (!cfg->ntests) {
+		eb_error("run: --tests needs at least one test name");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int bad_value(const char *opt, const char *val, const char *want)
+{
+	eb_error("run: bad value '%s' for %s: %s", val, opt, want);
+	return EB_EXIT_USAGE;
+}
+
+static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
+{
+	enum { O_TESTS = 256, O_SAMPLES, O_BATCH, O_WARMUP, O_CPU, O_OUT,
+	       O_RAW, O_TIMEOUT, O_SEED, O_KVM_DEV, O_APX, O_XCR0, O_CPL };
+	static const struct option opts[] = {
+		{ "tests", required_argument, NULL, O_TESTS },
+		{ "samples", required_argument, NULL, O_SAMPLES },
+		{ "batch", required_argument, NULL, O_BATCH },
+		{ "warmup", required_argument, NULL, O_WARMUP },
+		{ "cpu", required_argument, NULL, O_CPU },
+		{ "out", required_argument, NULL, O_OUT },
+		{ "raw", no_argument, NULL, O_RAW },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "kvm-dev", required_argument, NULL, O_KVM_DEV },
+		{ "apx", required_argument, NULL, O_APX },
+		{ "xcr0", required_argument, NULL, O_XCR0 },
+		{ "cpl", required_argument, NULL, O_CPL },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const uint64_t max_samples = EB_SAMPLES_BYTES / 2 / sizeof(uint64_t);
+	uint64_t v;
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_TESTS:
+			if (parse_tests(cfg, optarg))
+				return EB_EXIT_USAGE;
+			break;
+		case O_SAMPLES:
+			if (eb_parse_u64(optarg, 1, max_samples, &cfg->samples))
+				return bad_value("--samples", optarg,
+						 "a number from 1 to 4194304");
+			break;
+		case O_BATCH:
+			if (eb_parse_u64(optarg, 1, 1000000, &cfg->batch))
+				return bad_value("--batch", optarg,
+						 "a number from 1 to 1000000");
+			break;
+		case O_WARMUP:
+			if (eb_parse_u64(optarg, 0, 1000000000, &cfg->warmup))
+				return bad_value("--warmup", optarg,
+						 "a number from 0 to 10^9");
+			break;
+		case O_CPU:
+			if (eb_parse_u64(optarg, 0, CPU_SETSIZE - 1, &v))
+				return bad_value("--cpu", optarg, "a CPU number");
+			if (v >= (uint64_t)sysconf(_SC_NPROCESSORS_CONF))
+				return bad_value("--cpu", optarg,
+						 "no such CPU on this machine");
+			cfg->cpu = (int)v;
+			break;
+		case O_CPL:
+			if (strcmp(optarg, "0") && strcmp(optarg, "3"))
+				return bad_value("--cpl", optarg, "0 or 3");
+			cfg->cpl = optarg[0] - '0';
+			break;
+		case O_OUT:
+			if (!*optarg)
+				return bad_value("--out", optarg, "a file name");
+			cfg->out = optarg;
+			break;
+		case O_RAW:
+			cfg->raw = true;
+			break;
+		case O_TIMEOUT:
+			if (eb_parse_double(optarg, 0.1, 86400, &cfg->timeout_s))
+				return bad_value("--timeout", optarg,
+						 "seconds, from 0.1 to 86400");
+			break;
+		case O_SEED:
+			if (eb_parse_u64(optarg, 0, UINT64_MAX, &cfg->seed))
+				return bad_value("--seed", optarg, "a number");
+			break;
+		case O_KVM_DEV:
+			cfg->kvm_dev = optarg;
+			break;
+		case O_APX:
+			if (strcmp(optarg, "off"))
+				return bad_value("--apx", optarg,
+						 "only 'off' is implemented so far");
+			cfg->apx = optarg;
+			break;
+		case O_XCR0:
+			if (strcmp(optarg, "host"))
+				return bad_value("--xcr0", optarg,
+						 "only 'host' is implemented so far");
+			cfg->xcr0 = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			return eb_usage_error("run", argv, c);
+		}
+	}
+	if (optind < argc) {
+		eb_error("run: unexpected argument '%s' (try 'exitbench run --help')",
+			 argv[optind]);
+		return EB_EXIT_USAGE;
+	}
+	if (cfg->samples * cfg->batch > 100000000ull) {
+		eb_error("run: --samples x --batch must stay below 10^8");
+		return EB_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static json_t *config_json(const struct eb_run_config *cfg)
+{
+	json_t *tests = json_array();
+
+	for (unsigned int i = 0; i < cfg->ntests; i++)
+		json_array_append_new(tests, json_string(cfg->tests[i]->name));
+	return json_pack("{s:o, s:I, s:I, s:I, s:i, s:i, s:b, s:f, s:I, s:s, s:s, s:s}",
+			 "tests", tests,
+			 "samples", (json_int_t)cfg->samples,
+			 "batch", (json_int_t)cfg->batch,
+			 "warmup", (json_int_t)cfg->warmup,
+			 "cpu", cfg->cpu,
+			 "cpl", cfg->cpl,
+			 "raw", cfg->raw,
+			 "timeout_s", cfg->timeout_s,
+			 "seed", (json_int_t)cfg->seed,
+			 "apx", cfg->apx,
+			 "xcr0", cfg->xcr0,
+			 "kvm_dev", cfg->kvm_dev);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct eb_run_config cfg = {
+		.samples = DEFAULT_SAMPLES, .warmup = DEFAULT_WARMUP,
+		.batch = 1, .cpu = -1, .cpl = -1, .timeout_s = DEFAULT_TIMEOUT,
+		.seed = DEFAULT_SEED, .apx = "off", .xcr0 = "host",
+	};
+	struct eb_run_state *st;
+	char path[4096], err[512];
+	json_t *doc, *results;
+	int r;
+
+	r = parse_args(&cfg, argc, argv);
+	if (r)
+		return r < 0 ? EB_EXIT_OK : r;
+	cfg.kvm_dev = kvm_dev_path(cfg.kvm_dev);
+	if (!cfg.ntests)
+		for (unsigned int i = 0; i < eb_tests_count; i++)
+			if (!eb_tests[i].hidden)
+				cfg.tests[cfg.ntests++] = &eb_tests[i];
+
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		eb_error("run: out of memory");
+		return EB_EXIT_FAIL;
+	}
+	st->cfg = &cfg;
+	for (int i = 0; i < 4; i++)
+		st->nop_cycles[i] = -1;
+	hostinfo_probe(&st->host);
+
+	/* Fail early, before anything is written, if KVM is unusable. */
+	r = run_ensure_vm(st);
+	if (r) {
+		eb_error("run: %s", st->vm.err);
+		free(st);
+		return EB_EXIT_FAIL;
+	}
+
+	if (cfg.out)
+		snprintf(path, sizeof(path), "%s", cfg.out);
+	else
+		results_default_path(path, sizeof(path), ".", st->host.hostname);
+
+	doc = results_new(&st->host, argc + 1, argv - 1);
+	results_set_vm_info(doc, &st->host);
+	json_object_set_new(doc, "config", config_json(&cfg));
+	results = json_array();
+	json_object_set_new(doc, "results", results);
+
+	for (unsigned int i = 0; i < cfg.ntests; i++)
+		json_array_append_new(results, run_test(st, cfg.tests[i]));
+
+	json_object_set_new(doc, "status",
+			    json_string(st->failed ? "failed" : "ok"));
+	json_object_set_new(doc, "vms_created",
+			    json_integer(st->vms_created));
+	r = results_write(doc, path, cfg.out == NULL, err, sizeof(err));
+	if (r) {
+		eb_error("run: %s", err);
+		json_decref(doc);
+		free(st);
+		return EB_EXIT_FAIL;
+	}
+	table_print(stdout, doc);
+	printf("results: %s\n", path);
+	json_decref(doc);
+	r = st->failed ? EB_EXIT_FAIL : EB_EXIT_OK;
+	if (st->vm_live)
+		vm_destroy(&st->vm);
+	free(st);
+	return r;
+}

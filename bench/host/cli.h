@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The CLI layer: subcommands (one builtin-<cmd>.c each) and the only
+ * code that prints errors and chooses exit codes.
+ * Exit codes: 0 ok, 1 run/test failure or I/O error, 2 usage error.
+ */
+#ifndef EB_HOST_CLI_H
+#define EB_HOST_CLI_H
+
+#include <stdint.h>
+
+#define EB_EXIT_OK	0
+#define EB_EXIT_FAIL	1
+#define EB_EXIT_USAGE	2
+
+int cmd_run(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+
+/* "exitbench: error: <msg>" on stderr, one line. */
+void eb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void eb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Strict number parsing for options: 0, or -EINVAL / -ERANGE. */
+int eb_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+int eb_parse_double(const char *s, double min, double max, double *out);
+
+/*
+ * After getopt_long() returned '?' or ':' (@c; optstring starts with ':'):
+ * print which option was wrong; returns EB_EXIT_USAGE.
+ */
+int eb_usage_error(const char *cmd, char **argv, int c);
+
+#endif /* EB_HOST_CLI_H */

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Writing results files: the envelope (provenance) and the atomic write.
+ * Per-test entries are built by measure.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "eb_config.h"
+#include "results.h"
+
+/* UTC now, ISO 8601 (@compact: for file names, no separators). */
+static void utc_now(char *buf, size_t len, bool compact)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	if (compact)
+		strftime(buf, len, "%Y%m%dT%H%M%SZ", &tm);
+	else
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+json_t *results_new(const struct eb_host *h, int argc, char **argv)
+{
+	json_t *doc, *cmdline, *params;
+	char date[32];
+
+	utc_now(date, sizeof(date), false);
+	cmdline = json_array();
+	for (int i = 0; i < argc; i++)
+		json_array_append_new(cmdline, json_string(argv[i]));
+	params = json_object();
+	for (unsigned int i = 0; i < h->nparams; i++)
+		json_object_set_new(params, h->params[i].name,
+				    json_string(h->params[i].value));
+
+	doc = json_pack("{s:s, s:{s:s, s:s}, s:o, s:s, s:s, s:{s:s, s:{s:s, s:s, s:i, s:i, s:i, s:s}, s:{s:s, s:s}}, s:{s:s, s:s, s:s, s:o, s:s}}",
+		"schema", EB_SCHEMA,
+		"exitbench",
+			"version", EB_VERSION,
+			"commit", EB_GIT_COMMIT,
+		"command_line", cmdline,
+		"date", date,
+		"status", "ok",
+		"host",
+			"hostname", h->hostname,
+			"cpu",
+				"vendor", h->cpu_vendor,
+				"model_name", h->cpu_model_name,
+				"family", (int)h->family,
+				"model", (int)h->model,
+				"stepping", (int)h->stepping,
+				"microcode", h->microcode,
+			"kernel",
+				"release", h->kernel_release,
+				"version", h->kernel_version,
+		"kvm",
+			"flavor", eb_flavor_name(h->flavor),
+			"flavor_source", h->flavor_source,
+			"module", h->kvm_module,
+			"params", params,
+			"strategy", h->strategy);
+	return doc;
+}
+
+void results_set_vm_info(json_t *doc, const struct eb_host *h)
+{
+	json_t *host = json_object_get(doc, "host");
+	json_t *kvm = json_object_get(doc, "kvm");
+	char xcr0[32];
+
+	if (h->tsc_khz)
+		json_object_set_new(host, "tsc_khz", json_integer(h->tsc_khz));
+	else
+		json_object_set_new(host, "tsc_khz", json_null());
+	json_object_set_new(host, "tsc_khz_source",
+			    json_string(h->tsc_khz_source ?
+					h->tsc_khz_source : "unavailable"));
+	snprintf(xcr0, sizeof(xcr0), "%#llx", (unsigned long long)h->guest_xcr0);
+	json_object_set_new(kvm, "guest", json_pack(
+		"{s:b, s:b, s:b, s:b, s:s, s:b}",
+		"irqchip", h->irqchip,
+		"x2apic", h->guest_x2apic,
+		"tsc_deadline", h->guest_tsc_deadline,
+		"xsave", h->guest_xsave,
+		"xcr0", xcr0,
+		"tsc_offset_zeroed", h->tsc_offset_zeroed));
+}
+
+json_t *results_stats_json(const struct eb_stats *s)
+{
+	return json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:[f, f], s:I, s:I}",
+		"n", (json_int_t)s->n,
+		"min", s->min, "p1", s->p1, "p5", s->p5, "p25", s->p25,
+		"median", s->median, "p75", s->p75, "p95", s->p95,
+		"p99", s->p99, "max", s->max, "mean", s->mean,
+		"stddev", s->stddev, "mad", s->mad,
+		"median_ci", s->median_ci_lo, s->median_ci_hi,
+		"outliers_low", (json_int_t)s->outliers_low,
+		"outliers_high", (json_int_t)s->outliers_high);
+}
+
+void results_default_path(char *buf, size_t len, const char *top,
+			  const char *hostname)
+{
+	char ts[32];
+
+	utc_now(ts, sizeof(ts), true);
+	snprintf(buf, len, "%s/results/local/%s-%s.json", top, ts, hostname);
+}
+
+/* The temporary being written, for the signal handler to unlink. */
+static char tmp_path[4096];
+static volatile sig_atomic_t tmp_live;
+
+static void unlink_tmp_and_die(int sig)
+{
+	if (tmp_live)
+		unlink(tmp_path);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int mkdir_p(char *dir)
+{
+	char *slash;
+
+	if (!*dir || !strcmp(dir, "/") || !access(dir, F_OK))
+		return 0;
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir_p(dir))
+			return -errno;
+		*slash = '/';
+	}
+	if (mkdir(dir, 0777) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int results_write(json_t *doc, const char *path, bool mkdirs,
+		  char *err, size_t errlen)
+{
+	struct sigaction sa = { .sa_handler = unlink_tmp_and_die }, old_int,
+			 old_term;
+	char dir[4096];
+	int fd, r = 0, dfd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(dir, sizeof(dir), "%s", dirname(dir));
+	if (mkdirs) {
+		char tmp[4096];
+
+		snprintf(tmp, sizeof(tmp), "%s", dir);
+		r = mkdir_p(tmp);
+		if (r) {
+			snprintf(err, errlen, "cannot create directory %s: %s",
+				 dir, strerror(-r));
+			return r;
+		}
+	}
+	if (snprintf(tmp_path, sizeof(tmp_path), "%s.tmp.XXXXXX", path) >=
+	    (int)sizeof(tmp_path)) {
+		snprintf(err, errlen, "output path too long");
+		return -ENAMETOOLONG;
+	}
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	fd = mkstemp(tmp_path);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot write %s: %s", path,
+			 strerror(errno));
+		goto out;
+	}
+	tmp_live = 1;
+	fchmod(fd, 0644);
+	if (json_dumpfd(doc, fd, JSON_INDENT(1) | JSON_SORT_KEYS |
+			JSON_REAL_PRECISION(10)) ||
+	    write(fd, "\n", 1) != 1 || fsync(fd)) {
+		r = errno ? -errno : -EIO;
+		snprintf(err, errlen, "cannot write %s: %s", tmp_path,
+			 strerror(-r));
+		close(fd);
+		goto out_unlink;
+	}
+	if (close(fd)) {
+		r = -errno;
+		snprintf(err, errlen, "cannot write %s: %s", tmp_path,
+			 strerror(errno));
+		goto out_unlink;
+	}
+	if (rename(tmp_path, path)) {
+		r = -errno;
+		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp_path,
+			 path, strerror(errno));
+		goto out_unlink;
+	}
+	tmp_live = 0;
+	/* Make the rename itself durable. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	goto out;
+out_unlink:
+	unlink(tmp_path);
+	tmp_live = 0;
+out:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return r;
+}

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Reading results files back.  One validator for every consumer, so that
+ * a truncated, foreign or too-new file is refused the same way everywhere.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "results.h"
+
+#define LOAD_FAIL(code, ...)						\
+	do {								\
+		snprintf(err, errlen, __VA_ARGS__);			\
+		r = (code);						\
+		goto fail;						\
+	} while (0)
+
+/* Members every schema-1 reader may rely on, and their JSON types. */
+static const struct {
+	const char *key;
+	json_type type;
+} required[] = {
+	{ "exitbench", JSON_OBJECT },
+	{ "date", JSON_STRING },
+	{ "status", JSON_STRING },
+	{ "host", JSON_OBJECT },
+	{ "kvm", JSON_OBJECT },
+	{ "config", JSON_OBJECT },
+	{ "results", JSON_ARRAY },
+};
+
+int results_load(const char *path, json_t **out, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	const char *schema, *slash, *name;
+	json_t *doc, *v, *res;
+	size_t i;
+	long major;
+	char *end;
+	int r;
+
+	*out = NULL;
+	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc) {
+		if (jerr.line == -1 && jerr.position == 0 &&
+		    strstr(jerr.text, "unable to open")) {
+			snprintf(err, errlen, "%s: cannot read: %s", path,
+				 jerr.text);
+			return -ENOENT;
+		}
+		snprintf(err, errlen,
+			 "%s: not a valid results file (truncated or not JSON): line %d: %s",
+			 path, jerr.line, jerr.text);
+		return -EINVAL;
+	}
+	if (!json_is_object(doc))
+		LOAD_FAIL(-EPROTO, "%s: not an exitbench results file (top level is not an object)",
+			  path);
+	schema = json_string_value(json_object_get(doc, "schema"));
+	if (!schema)
+		LOAD_FAIL(-EPROTO, "%s: not an exitbench results file (no \"schema\")",
+			  path);
+	slash = strrchr(schema, '/');
+	if (!slash || (size_t)(slash - schema) != strlen(EB_SCHEMA_NAME) ||
+	    strncmp(schema, EB_SCHEMA_NAME, slash - schema))
+		LOAD_FAIL(-EPROTO, "%s: foreign schema \"%s\" (expected %s)",
+			  path, schema, EB_SCHEMA);
+	errno = 0;
+	major = strtol(slash + 1, &end, 10);
+	if (errno || end == slash + 1 || *end || major < 1)
+		LOAD_FAIL(-EPROTO, "%s: malformed schema version \"%s\"", path,
+			  schema);
+	if (major > EB_SCHEMA_MAJOR)
+		LOAD_FAIL(-EPROTONOSUPPORT,
+			  "%s: schema %s is newer than this exitbench reads (%s): upgrade exitbench",
+			  path, schema, EB_SCHEMA);
+
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		v = json_object_get(doc, required[i].key);
+		if (!v || json_typeof(v) != required[i].type)
+			LOAD_FAIL(-EPROTO, "%s: malformed: missing or mistyped \"%s\"",
+				  path, required[i].key);
+	}
+	if (!json_is_string(json_object_get(json_object_get(doc, "kvm"),
+					    "flavor")))
+		LOAD_FAIL(-EPROTO, "%s: malformed: missing \"kvm.flavor\"", path);
+	json_array_foreach(json_object_get(doc, "results"), i, res) {
+		name = json_string_value(json_object_get(res, "test"));
+		if (!json_is_object(res) || !name ||
+		    !json_is_string(json_object_get(res, "status")))
+			LOAD_FAIL(-EPROTO, "%s: malformed: results[%zu] lacks \"test\" or \"status\"",
+				  path, i);
+		if (!strcmp(json_string_value(json_object_get(res, "status")),
+			    "ok") &&
+		    !json_is_object(json_object_get(res, "cycles")))
+			LOAD_FAIL(-EPROTO, "%s: malformed: results[%zu] (%s) is ok but has no \"cycles\"",
+				  path, i, name);
+	}
+	*out = doc;
+	return 0;
+fail:
+	json_decref(doc);
+	return r;
+}

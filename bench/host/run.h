@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * One `exitbench run`: its configuration (from the command line) and its
+ * state, kept apart.  measure.c runs one test and turns the outcome into
+ * a results entry.
+ */
+#ifndef EB_HOST_RUN_H
+#define EB_HOST_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "hostinfo.h"
+#include "kvm.h"
+#include "testlist.h"
+
+#define EB_MAX_TESTS	64
+
+struct eb_run_config {
+	const struct eb_test *tests[EB_MAX_TESTS];
+	unsigned int ntests;
+	uint64_t samples, warmup, batch;
+	int cpu;			/* -1: leave the vCPU thread unpinned */
+	int cpl;			/* -1: each test's default for the flavor */
+	const char *out;		/* NULL: results/local/<ts>-<host>.json */
+	bool raw;
+	double timeout_s;
+	const char *kvm_dev;
+	uint64_t seed;			/* bootstrap seed */
+	/* Guest modes: each test result is keyed by (test, apx, xcr0). */
+	const char *apx;		/* "off" (APX modes: issue 3) */
+	const char *xcr0;		/* "host" (or "reduced": issue 3) */
+};
+
+struct eb_run_state {
+	const struct eb_run_config *cfg;
+	struct eb_host host;
+	struct eb_vm vm;
+	bool vm_live;
+	unsigned int vms_created;
+	/* loop overhead per CPL: median cycles per iteration, -1 unknown */
+	double nop_cycles[4];
+	char nop_reason[4][320];
+	bool failed;			/* a test failed or timed out */
+};
+
+/* (Re)create the VM if needed; 0 or -errno with st->vm.err set. */
+int run_ensure_vm(struct eb_run_state *st);
+/* Run one test (skipping it with the reason if it cannot run here). */
+json_t *run_test(struct eb_run_state *st, const struct eb_test *t);
+
+#endif /* EB_HOST_RUN_H */

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "table.h"
+
+#define WIDTH	76
+
+static const char *str(json_t *o, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : dflt;
+}
+
+static double num(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* Cycles: integers when large, one decimal when small, "-" if absent. */
+static const char *fmt(char *buf, size_t len, double v)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (fabs(v) >= 100)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%.1f", v);
+	return buf;
+}
+
+void table_wrap(FILE *f, const char *first, const char *text, int indent)
+{
+	size_t fl = strlen(first);
+	int col = fprintf(f, "%s", first);
+	int space = fl && first[fl - 1] != ' ';
+	const char *p = text;
+
+	while (*p == ' ')
+		p++;
+	while (*p) {
+		int w = (int)strcspn(p, " ");
+
+		if (col > indent && col + space + w > WIDTH) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+			space = 0;
+		}
+		col += fprintf(f, "%s%.*s", space ? " " : "", w, p);
+		space = 1;
+		p += w;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
+}
+
+static void header(FILE *f, json_t *doc)
+{
+	json_t *eb = json_object_get(doc, "exitbench");
+	json_t *host = json_object_get(doc, "host");
+	json_t *kvm = json_object_get(doc, "kvm");
+	json_t *cpu = json_object_get(host, "cpu");
+	json_t *cfg = json_object_get(doc, "config");
+	json_t *kern = json_object_get(host, "kernel");
+	char line[512];
+
+	fprintf(f, "exitbench %s (%s), %s\n", str(eb, "version", "?"),
+		str(eb, "commit", "?"), str(doc, "date", "?"));
+	snprintf(line, sizeof(line), "host %s, kernel %s, KVM %s, strategy %s",
+		 str(host, "hostname", "?"), str(kern, "release", "?"),
+		 str(kvm, "flavor", "?"), str(kvm, "strategy", "unknown"));
+	table_wrap(f, "", line, 2);
+	table_wrap(f, "", str(cpu, "model_name", "unknown CPU"), 2);
+	if (json_is_number(json_object_get(host, "tsc_khz")))
+		fprintf(f, "TSC %.0f kHz (%s); ", num(host, "tsc_khz"),
+			str(host, "tsc_khz_source", "?"));
+	else
+		fprintf(f, "TSC frequency unknown: no ns; ");
+	fprintf(f, "samples %.0f, warm-up %.0f, batch %.0f\n",
+		num(cfg, "samples"), num(cfg, "warmup"), num(cfg, "batch"));
+}
+
+void table_print(FILE *f, json_t *doc)
+{
+	json_t *results = json_object_get(doc, "results"), *r;
+	bool any_emulated = false, any_notok = false;
+	char b[8][32];
+	size_t i;
+
+	header(f, doc);
+	fprintf(f, "\n%-17s %3s %8s %6s %7s %8s %6s %8s %7s\n",
+		"test", "cpl", "median", "+-ci", "p1", "p99", "loop", "net",
+		"ns");
+	json_array_foreach(results, i, r) {
+		json_t *cy = json_object_get(r, "cycles");
+		json_t *ns = json_object_get(r, "ns");
+		json_t *ci = json_object_get(cy, "median_ci");
+		bool emu = json_is_true(json_object_get(r, "emulated"));
+		char cpl[8];
+		double half = NAN;
+
+		if (strcmp(str(r, "status", "?"), "ok")) {
+			any_notok = true;
+			continue;
+		}
+		if (json_array_size(ci) == 2)
+			half = (json_number_value(json_array_get(ci, 1)) -
+				json_number_value(json_array_get(ci, 0))) / 2;
+		any_emulated |= emu;
+		snprintf(cpl, sizeof(cpl), "%.0f%s", num(r, "cpl"),
+			 emu ? "e" : "");
+		fprintf(f, "%-17s %3s %8s %6s %7s %8s %6s %8s %7s\n",
+			str(r, "test", "?"), cpl,
+			fmt(b[0], 32, num(cy, "median")),
+			fmt(b[1], 32, half),
+			fmt(b[2], 32, num(cy, "p1")),
+			fmt(b[3], 32, num(cy, "p99")),
+			fmt(b[4], 32, num(r, "overhead_cycles")),
+			fmt(b[5], 32, num(r, "net_median_cycles")),
+			fmt(b[6], 32, num(ns, "median")));
+	}
+	fprintf(f, "\nTSC cycles per exit.  loop: the empty timed loop at the same CPL and\n"
+		"batch (nop); net = median - loop.  ns: median in ns.  +-ci: half\n"
+		"width of the bootstrap 95%% CI of the median.\n");
+	if (any_emulated)
+		fprintf(f, "cpl 0e: guest CPL0 is software-emulated on this host (PVM): those\n"
+			"numbers include ~1.5k cycles per emulated instruction.\n");
+
+	json_array_foreach(results, i, r) {
+		json_t *ow = json_object_get(r, "oneway");
+		char line[512];
+
+		if (!ow)
+			continue;
+		if (json_object_get(ow, "unavailable"))
+			snprintf(line, sizeof(line), "unavailable: %s",
+				 str(ow, "unavailable", "?"));
+		else
+			snprintf(line, sizeof(line),
+				 "exit %s, entry %s cycles (medians)",
+				 fmt(b[0], 32, num(json_object_get(ow, "exit"), "median")),
+				 fmt(b[1], 32, num(json_object_get(ow, "entry"), "median")));
+		snprintf(b[7], 32, "one-way %s: ", str(r, "test", "?"));
+		table_wrap(f, b[7], line, 4);
+	}
+	if (!any_notok)
+		return;
+	fputc('\n', f);
+	json_array_foreach(results, i, r) {
+		const char *status = str(r, "status", "?");
+		char first[64];
+
+		if (!strcmp(status, "ok"))
+			continue;
+		snprintf(first, sizeof(first), "%s %s:", status,
+			 str(r, "test", "?"));
+		table_wrap(f, first, str(r, "reason", "no reason given"), 4);
+	}
+}

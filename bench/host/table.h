@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The human table, rendered from a results document so that `run` and
+ * `show` print exactly the same thing.  At most 80 columns: it is pasted
+ * into plain-text mail.
+ */
+#ifndef EB_HOST_TABLE_H
+#define EB_HOST_TABLE_H
+
+#include <stdio.h>
+#include <jansson.h>
+
+void table_print(FILE *f, json_t *doc);
+
+/* Print @text wrapped at 76 columns, continuation lines indented. */
+void table_wrap(FILE *f, const char *first, const char *text, int indent);
+
+#endif /* EB_HOST_TABLE_H */

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The exit tests.  The per-flavor columns record what was measured on
+ * each kind of host; on PVM (no VMX/SVM: guest CPL3 runs natively, guest
+ * CPL0 is emulated instruction by instruction) they were established on
+ * the development machine with `exitbench run` (see tests/kvm).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "testlist.h"
+
+#define HW		{ .supported = true, .cpl = 0 }
+#define PVM_NATIVE	{ .supported = true, .cpl = 3, .note = "guest CPL3, runs natively on PVM" }
+#define PVM_EMULATED	{ .supported = true, .cpl = 0, .emulated = true, \
+			  .note = "emulated: guest CPL0 is software-emulated on PVM (~1.5k cycles per instruction)" }
+#define ALL_HW(pvm)	{ [EB_FLAVOR_VMX] = HW, [EB_FLAVOR_SVM] = HW, [EB_FLAVOR_PVM] = pvm }
+
+const struct eb_test eb_tests[] = {
+	{
+		.name = "nop", .id = EB_T_NOP,
+		.desc = "empty timed loop: the harness's own cost (no exit)",
+		.mode = ALL_HW(PVM_NATIVE),
+	},
+	{
+		.name = "cpuid", .id = EB_T_CPUID,
+		.desc = "CPUID leaf 0, answered by KVM",
+		/* at CPL3 on PVM, CPUID goes to the outer hypervisor */
+		.mode = ALL_HW(PVM_EMULATED),
+	},
+	{
+		.name = "hypercall", .id = EB_T_HYPERCALL,
+		.desc = "VMCALL (Intel) / VMMCALL (AMD), unknown nr: -KVM_ENOSYS",
+		.mode = ALL_HW(((struct eb_flavor_mode){ .supported = false,
+			.note = "VMCALL/VMMCALL at guest CPL0 hang the vCPU on PVM, and KVM refuses hypercalls from CPL3" })),
+	},
+	{
+		.name = "rdmsr", .id = EB_T_RDMSR,
+		.desc = "RDMSR IA32_PAT, handled in KVM",
+		.mode = ALL_HW(PVM_EMULATED),
+	},
+	{
+		.name = "wrmsr", .id = EB_T_WRMSR,
+		.desc = "WRMSR IA32_PAT (same value), handled in KVM",
+		.mode = ALL_HW(PVM_EMULATED),
+	},
+	{
+		.name = "wrmsr_tscdeadline", .id = EB_T_WRMSR_TSCDEADLINE,
+		.needs = EB_NEED_X2APIC | EB_NEED_TSC_DEADLINE | EB_NEED_IRQCHIP,
+		.x2apic = true,
+		.desc = "WRMSR IA32_TSC_DEADLINE (far future): KVM's fastpath",
+		.mode = ALL_HW(PVM_EMULATED),
+	},
+	{
+		.name = "xsetbv", .id = EB_T_XSETBV, .needs = EB_NEED_XSAVE,
+		.desc = "XSETBV XCR0 with its current value",
+		.mode = ALL_HW(PVM_EMULATED),
+	},
+	{
+		.name = "xsetbv_toggle", .id = EB_T_XSETBV_TOGGLE,
+		.needs = EB_NEED_XSAVE,
+		.desc = "XSETBV alternating XCR0 with a state bit cleared",
+		.mode = ALL_HW(PVM_EMULATED),
+	},
+	{
+		.name = "hlt", .id = EB_T_HLT,
+		.needs = EB_NEED_X2APIC | EB_NEED_IRQCHIP, .x2apic = true,
+		.desc = "self-IPI, then STI;HLT woken by it (ICR + HLT exits, EOI)",
+		.mode = ALL_HW(PVM_EMULATED),
+	},
+	{
+		.name = "pio_kernel", .id = EB_T_PIO_KERNEL,
+		.needs = EB_NEED_IRQCHIP,
+		.desc = "IN from the PIC mask port 0x21 (in-kernel device)",
+		.mode = ALL_HW(PVM_NATIVE),
+	},
+	{
+		.name = "pio_user", .id = EB_T_PIO_USER, .oneway = true,
+		.desc = "OUT to a port served by the VMM (KVM_EXIT_IO)",
+		.mode = ALL_HW(PVM_NATIVE),
+	},
+	{
+		.name = "mmio_kernel", .id = EB_T_MMIO_KERNEL,
+		.needs = EB_NEED_IRQCHIP,
+		.desc = "read of the xAPIC version register (in-kernel LAPIC)",
+		.mode = ALL_HW(PVM_NATIVE),
+	},
+	{
+		.name = "mmio_user", .id = EB_T_MMIO_USER, .oneway = true,
+		.desc = "write to an address served by the VMM (KVM_EXIT_MMIO)",
+		.mode = ALL_HW(PVM_NATIVE),
+	},
+	{
+		.name = "self_ipi", .id = EB_T_SELF_IPI,
+		.needs = EB_NEED_X2APIC | EB_NEED_IRQCHIP, .x2apic = true,
+		.desc = "x2APIC ICR write to self, delivered (IRQ + EOI exit)",
+		.mode = ALL_HW(PVM_EMULATED),
+	},
+
+	/* Test-only guest functions, used by tests/kvm. */
+	{
+		.name = "fault_ud", .id = EB_T_FAULT_UD, .hidden = true,
+		.desc = "UD2: the guest must report vector 6 and its RIP",
+		.mode = ALL_HW(PVM_EMULATED),
+	},
+	{
+		.name = "hang", .id = EB_T_HANG, .hidden = true,
+		.desc = "spins forever: the watchdog must end it",
+		.mode = ALL_HW(PVM_NATIVE),
+	},
+	{
+		.name = "hang_cpl0", .id = EB_T_HANG, .hidden = true,
+		.desc = "spins forever at CPL0: the watchdog must end it",
+		.mode = ALL_HW(PVM_EMULATED),
+	},
+	{
+		.name = "bad_port", .id = EB_T_BAD_PORT, .hidden = true,
+		.desc = "OUT to a port nobody serves: the test must fail",
+		.mode = ALL_HW(PVM_NATIVE),
+	},
+	{
+		.name = "bad_mmio", .id = EB_T_BAD_MMIO, .hidden = true,
+		.desc = "write to an address nobody serves: the test must fail",
+		.mode = ALL_HW(PVM_NATIVE),
+	},
+	{
+		.name = "hang_hypercall", .id = EB_T_HANG_HYPERCALL,
+		.hidden = true,
+		.desc = "VMCALL at CPL0 even on PVM, where it hangs the vCPU",
+		.mode = ALL_HW(PVM_EMULATED),
+	},
+};
+
+const unsigned int eb_tests_count = sizeof(eb_tests) / sizeof(eb_tests[0]);
+
+const struct eb_test *eb_test_find(const char *name)
+{
+	for (unsigned int i = 0; i < eb_tests_count; i++)
+		if (!strcmp(eb_tests[i].name, name))
+			return &eb_tests[i];
+	return NULL;
+}
+
+const char *eb_test_skip_reason(const struct eb_test *t,
+				const struct eb_host *host,
+				char *buf, size_t len)
+{
+	const struct eb_flavor_mode *m;
+
+	if (host->flavor == EB_FLAVOR_UNKNOWN)
+		return "unknown KVM flavor: no vmx/svm/pvm module found";
+	m = &t->mode[host->flavor];
+	if (!m->supported) {
+		snprintf(buf, len, "%s: %s", eb_flavor_name(host->flavor),
+			 m->note ? m->note : "not supported");
+		return buf;
+	}
+	if ((t->needs & EB_NEED_IRQCHIP) && !host->irqchip)
+		return "needs the in-kernel irqchip (KVM_CREATE_IRQCHIP failed)";
+	if ((t->needs & EB_NEED_X2APIC) && !host->guest_x2apic)
+		return "needs x2APIC in the guest CPUID";
+	if ((t->needs & EB_NEED_TSC_DEADLINE) && !host->guest_tsc_deadline)
+		return "needs TSC-deadline in the guest CPUID (KVM_GET_SUPPORTED_CPUID lacks it)";
+	if ((t->needs & EB_NEED_XSAVE) && !host->guest_xsave)
+		return "needs XSAVE in the guest CPUID and CR4.OSXSAVE (KVM_GET_SUPPORTED_CPUID lacks it)";
+	return NULL;
+}

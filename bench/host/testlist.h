@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The exit tests as a table: selecting, listing and skipping all read it.
+ * Adding an exit type is one guest function (bench/guest/tests.c) plus one
+ * row here.
+ */
+#ifndef EB_HOST_TESTLIST_H
+#define EB_HOST_TESTLIST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "exitbench_abi.h"
+#include "hostinfo.h"
+
+/* CPU features a test needs from the guest CPUID (struct eb_feature). */
+enum eb_need {
+	EB_NEED_X2APIC = 1u << 0,
+	EB_NEED_TSC_DEADLINE = 1u << 1,
+	EB_NEED_XSAVE = 1u << 2,
+	EB_NEED_IRQCHIP = 1u << 3,
+};
+
+/* How a test runs on one KVM flavor. */
+struct eb_flavor_mode {
+	bool supported;
+	int cpl;		/* guest CPL the timed loop runs at */
+	/*
+	 * Why unsupported; or, when supported, a label for what the number
+	 * means on this flavor (e.g. guest CPL0 is software-emulated).
+	 */
+	const char *note;
+	bool emulated;		/* the timed code is software-emulated */
+};
+
+struct eb_test {
+	const char *name;
+	enum eb_test_id id;
+	unsigned int needs;	/* enum eb_need */
+	bool x2apic;		/* run with the APIC in x2APIC mode */
+	bool oneway;		/* one exit to the VMM per op: split it */
+	bool hidden;		/* test-only: not listed, not in the default set */
+	const char *desc;
+	struct eb_flavor_mode mode[EB_FLAVOR_COUNT];
+};
+
+extern const struct eb_test eb_tests[];
+extern const unsigned int eb_tests_count;
+
+const struct eb_test *eb_test_find(const char *name);
+/* Why @t cannot run here (NULL: it can); @buf holds composed reasons. */
+const char *eb_test_skip_reason(const struct eb_test *t,
+				const struct eb_host *host,
+				char *buf, size_t len);
+
+#endif /* EB_HOST_TESTLIST_H */
