@@ -268,6 +268,14 @@ int cmd_run(int argc, char **argv)
 	else
 		results_default_path(path, sizeof(path), ".", st->host.hostname);
 
+	r = results_check_writable(path, cfg.out == NULL, err, sizeof(err));
+	if (r) {
+		eb_error("run: %s", err);
+		vm_destroy(&st->vm);
+		free(st);
+		return EB_EXIT_FAIL;
+	}
+
 	doc = results_new(&st->host, argc + 1, argv - 1);
 	results_set_vm_info(doc, &st->host);
 	json_object_set_new(doc, "config", config_json(&cfg));

@@ -10,18 +10,6 @@
 #include "hostinfo.h"
 #include "kvm.h"
 
-static const char *const flavor_names[] = {
-	[EB_FLAVOR_VMX] = "vmx",
-	[EB_FLAVOR_SVM] = "svm",
-	[EB_FLAVOR_PVM] = "pvm",
-	[EB_FLAVOR_UNKNOWN] = "unknown",
-};
-
-const char *eb_flavor_name(enum eb_flavor f)
-{
-	return f <= EB_FLAVOR_UNKNOWN ? flavor_names[f] : "unknown";
-}
-
 /* Read the first line of @path into @buf without the newline; 0 or -1. */
 static int read_line(const char *path, char *buf, size_t len)
 {
@@ -67,6 +55,16 @@ static void probe_cpu(struct eb_host *h)
 	if (fam == 0x6 || fam >= 0xf)
 		mod |= ((a >> 16) & 0xf) << 4;
 	h->family = fam;
+	/* SDM: CPUID.1:ECX[31] is "hypervisor present"; signature at 0x40000000. */
+	if (c & (1u << 31)) {
+		unsigned int sig[3];
+
+		__cpuid(0x40000000, a, sig[0], sig[1], sig[2]);
+		memcpy(h->hypervisor, sig, 12);
+		h->hypervisor[12] = '\0';
+		if (!strcmp(h->hypervisor, "TCGTCGTCGTCG"))
+			h->emulated = "tcg";
+	}
 	h->model = mod;
 	h->stepping = a & 0xf;
 
@@ -224,6 +222,7 @@ void hostinfo_probe_vm(struct eb_host *h, struct eb_vm *vm)
 	h->guest_xcr0 = vm->xcr0;
 	h->irqchip = vm->has_irqchip;
 	h->tsc_offset_zeroed = vm->tsc_offset_zeroed;
+	memcpy(h->cpuid_fixups, vm->cpuid_fixups, sizeof(h->cpuid_fixups));
 
 	khz = vcpu_get_tsc_khz(vm);
 	if (khz > 0) {

@@ -39,6 +39,8 @@ struct eb_host {
 	char kvm_module[16];	/* kvm_intel, kvm_amd, kvm_pvm or "" */
 	const char *flavor_source;	/* "sysfs", "cpuid-vendor", "none" */
 	char strategy[64];	/* kvm.apx_strategy, else "unknown" */
+	char hypervisor[16];	/* CPUID 0x40000000 signature, "" on bare metal */
+	const char *emulated;	/* "tcg" when the host CPU is QEMU's TCG, else NULL */
 
 	struct eb_param params[EB_MAX_PARAMS];
 	unsigned int nparams;
@@ -49,6 +51,7 @@ struct eb_host {
 	bool guest_x2apic, guest_tsc_deadline, guest_xsave, irqchip;
 	bool tsc_offset_zeroed;
 	uint64_t guest_xcr0;
+	char cpuid_fixups[160];
 };
 
 struct eb_vm;

@@ -271,6 +271,7 @@ static void add_results(struct eb_run_state *st, const struct eb_test *t,
 	ovh = t->id == EB_T_NOP ? s.median : loop_overhead(st, m->cpl);
 	if (ovh >= 0) {
 		json_object_set_new(e, "overhead_cycles", json_real(ovh));
+		json_object_set_new(e, "overhead_cpl", json_integer(m->cpl));
 		json_object_set_new(e, "net_median_cycles",
 				    json_real(s.median - ovh));
 	} else {

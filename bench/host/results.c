@@ -70,6 +70,10 @@ json_t *results_new(const struct eb_host *h, int argc, char **argv)
 			"module", h->kvm_module,
 			"params", params,
 			"strategy", h->strategy);
+	json_object_set_new(json_object_get(doc, "kvm"), "emulated",
+			    h->emulated ? json_string(h->emulated) : json_null());
+	json_object_set_new(json_object_get(doc, "host"), "hypervisor",
+			    json_string(h->hypervisor));
 	return doc;
 }
 
@@ -95,6 +99,8 @@ void results_set_vm_info(json_t *doc, const struct eb_host *h)
 		"xsave", h->guest_xsave,
 		"xcr0", xcr0,
 		"tsc_offset_zeroed", h->tsc_offset_zeroed));
+	json_object_set_new(json_object_get(kvm, "guest"), "cpuid_fixups",
+			    json_string(h->cpuid_fixups));
 }
 
 json_t *results_stats_json(const struct eb_stats *s)
@@ -154,11 +160,11 @@ int results_write(json_t *doc, const char *path, bool mkdirs,
 {
 	struct sigaction sa = { .sa_handler = unlink_tmp_and_die }, old_int,
 			 old_term;
-	char dir[4096];
+	char dir[4096], scratch[4096];
 	int fd, r = 0, dfd;
 
-	snprintf(dir, sizeof(dir), "%s", path);
-	snprintf(dir, sizeof(dir), "%s", dirname(dir));
+	snprintf(scratch, sizeof(scratch), "%s", path);
+	snprintf(dir, sizeof(dir), "%s", dirname(scratch));
 	if (mkdirs) {
 		char tmp[4096];
 
@@ -224,4 +230,34 @@ out:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	return r;
+}
+
+int results_check_writable(const char *path, bool mkdirs, char *err,
+			   size_t errlen)
+{
+	char dir[4096], scratch[4096], probe[4200];
+	int fd, r;
+
+	snprintf(scratch, sizeof(scratch), "%s", path);
+	snprintf(dir, sizeof(dir), "%s", dirname(scratch));
+	if (mkdirs) {
+		snprintf(scratch, sizeof(scratch), "%s", dir);
+		r = mkdir_p(scratch);
+		if (r) {
+			snprintf(err, errlen, "cannot create directory %s: %s",
+				 dir, strerror(-r));
+			return r;
+		}
+	}
+	snprintf(probe, sizeof(probe), "%s/.exitbench-probe.XXXXXX", dir);
+	fd = mkstemp(probe);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot write %s: %s", path,
+			 strerror(errno));
+		return r;
+	}
+	close(fd);
+	unlink(probe);
+	return 0;
 }

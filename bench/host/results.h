@@ -36,6 +36,10 @@ json_t *results_stats_json(const struct eb_stats *s);
 int results_write(json_t *doc, const char *path, bool mkdirs,
 		  char *err, size_t errlen);
 
+/* Fail early (same errors as results_write) if @path cannot be written. */
+int results_check_writable(const char *path, bool mkdirs, char *err,
+			   size_t errlen);
+
 /* results/local/<UTC timestamp>-<host>.json under @top (may be "."). */
 void results_default_path(char *buf, size_t len, const char *top,
 			  const char *hostname);
