@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_analysis.h"
 #include "eb_config.h"
 
 static const struct {
@@ -14,6 +15,8 @@ static const struct {
 	{ "run", cmd_run, "time VM exits, write a results file, print a table" },
 	{ "list", cmd_list, "list the tests and what this host can measure" },
 	{ "show", cmd_show, "print the table of a results file" },
+	{ "compare", cmd_compare, "compare results files test by test" },
+	{ "gate", cmd_gate, "pass/fail a candidate against a baseline (CI)" },
 };
 
 static void usage(FILE *f)
