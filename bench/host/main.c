@@ -17,6 +17,7 @@ static const struct {
 	{ "show", cmd_show, "print the table of a results file" },
 	{ "compare", cmd_compare, "compare results files test by test" },
 	{ "gate", cmd_gate, "pass/fail a candidate against a baseline (CI)" },
+	{ "plot", cmd_plot, "plot results files with gnuplot" },
 };
 
 static void usage(FILE *f)
