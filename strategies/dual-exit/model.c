@@ -14,10 +14,10 @@
  */
 #include "../model/model.h"
 
-/* vmx_vcpu_run(): next to the HOST_CR3/HOST_CR4 checks */
+/* vmx_vcpu_run(): vmx_dual_exit_host_rip(), next to the HOST_CR3/CR4 checks */
 static const struct step vmx_pre_entry[] = {
-	STEP_C_BR("if (static_cpu_has(APX)) { rip = xcr0_apx ? vmx_vmexit_apx : vmx_vmexit;"
-		  " if (rip != loaded_vmcs->host_rip) vmcs_writel(HOST_RIP, rip); }",
+	STEP_C_BR("vmx_dual_exit_host_rip(): if (cpu_feature_enabled(APX)) { rip = xcr0_apx ?"
+		  " vmx_vmexit_apx : vmx_vmexit; if (rip != host_state.rip) vmcs_writel(HOST_RIP, rip); }",
 		  OP_SET_EXIT_PATH, 0, C_HOST_APX, C_ALWAYS, 1),
 	STEP_END
 };
@@ -38,7 +38,7 @@ static const struct step vmx_asm_exit[] = {
 
 /* svm_vcpu_enter_exit() */
 static const struct step svm_pre_entry[] = {
-	STEP_C_BR("if (static_cpu_has(APX) && xcr0_apx) __svm_vcpu_run_apx() else __svm_vcpu_run()",
+	STEP_C_BR("svm_vcpu_enter_exit(): svm_dual_exit_apx(vcpu) ? __svm_vcpu_run_apx() : __svm_vcpu_run()",
 		  OP_SET_EXIT_PATH, 0, C_HOST_APX, C_ALWAYS, 1),
 	STEP_END
 };

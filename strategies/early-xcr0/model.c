@@ -14,34 +14,41 @@
  */
 #include "../model/model.h"
 
-/* kvm_load_xfeatures(vcpu, true): early XCR0 instead of the guest's */
+/*
+ * kvm_load_xfeatures(vcpu, true): the early XCR0 instead of the guest's; it
+ * also sets vcpu->arch.early_xcr0_switch = (early XCR0 != guest XCR0).
+ */
 static const struct step xfeat_load[] = {
-	STEP_C("if (early_xcr0 != kvm_host.xcr0) xsetbv(XCR0, early_xcr0 /* guest | APX */)",
+	STEP_C("xcr0 = kvm_early_xcr0(vcpu) /* guest | APX */; if (xcr0 != kvm_host.xcr0) xsetbv(XCR0, xcr0)",
 	       OP_XSETBV, X_EARLY, C_EARLY_NE_HOST, C_ALWAYS),
 	STEP_END
 };
 
-/* {vmx,svm}_vcpu_run(): kvm_load_guest_apx() before *_vcpu_enter_exit() */
+/* {vmx,svm}_vcpu_run(): kvm_early_xcr0_enter(), right before *_vcpu_enter_exit() */
 static const struct step pre_entry[] = {
-	STEP_C("if (static_cpu_has(APX) && (xcr0 & APX)) mov regs[R16..R31] -> %r16..%r31",
-	       OP_EGPR_LOAD, 0, C_HOST_APX, C_GUEST_APX),
-	STEP_C("if (static_cpu_has(APX) && early_xcr0 != xcr0) xsetbv(XCR0, vcpu->arch.xcr0)",
+	STEP_C("kvm_early_xcr0_enter(): if (cpu_feature_enabled(APX) && kvm_guest_xcr0_apx(vcpu))"
+	       " EGPR_LOAD_ALL regs[] -> %r16..%r31",
+	       OP_EGPR_LOAD, 0, C_HOST_APX, C_APX_FLAG),
+	STEP_C("kvm_early_xcr0_enter(): if (vcpu->arch.early_xcr0_switch) xsetbv(XCR0, vcpu->arch.xcr0)",
 	       OP_XSETBV, X_GUEST, C_HOST_APX, C_EARLY_NE_GUEST),
 	STEP_END
 };
 
-/* {vmx,svm}_vcpu_run(): kvm_save_guest_apx() after *_vcpu_enter_exit() */
+/*
+ * {vmx,svm}_vcpu_run(): kvm_early_xcr0_exit(), right after
+ * *_vcpu_enter_exit() and before the fastpath handlers.
+ */
 static const struct step post_exit[] = {
-	STEP_C("if (static_cpu_has(APX) && early_xcr0 != xcr0) xsetbv(XCR0, early_xcr0)",
+	STEP_C("kvm_early_xcr0_exit(): if (vcpu->arch.early_xcr0_switch) xsetbv(XCR0, xcr0 | APX)",
 	       OP_XSETBV, X_EARLY, C_HOST_APX, C_EARLY_NE_GUEST),
-	STEP_C("if (static_cpu_has(APX) && (xcr0 & APX)) mov %r16..%r31 -> regs[R16..R31]",
-	       OP_EGPR_SAVE, 0, C_HOST_APX, C_GUEST_APX),
+	STEP_C("kvm_early_xcr0_exit(): if (kvm_guest_xcr0_apx(vcpu)) EGPR_STORE_ALL %r16..%r31 -> regs[]",
+	       OP_EGPR_SAVE, 0, C_HOST_APX, C_APX_FLAG),
 	STEP_END
 };
 
 /* kvm_load_xfeatures(vcpu, false) */
 static const struct step xfeat_put[] = {
-	STEP_C("if (early_xcr0 != kvm_host.xcr0) xsetbv(XCR0, kvm_host.xcr0)",
+	STEP_C("if (kvm_early_xcr0(vcpu) != kvm_host.xcr0) xsetbv(XCR0, kvm_host.xcr0)",
 	       OP_XSETBV, X_HOST, C_EARLY_NE_HOST, C_ALWAYS),
 	STEP_END
 };
