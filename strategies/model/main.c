@@ -6,6 +6,7 @@
  *                  [--depth N] [--brief] [NAME...]
  *   eb-model table [--check] README | --print
  *   eb-model show NAME [--vendor V] [--level L]
+ *   eb-model placement NAME
  *   eb-model list
  *
  * `check` compares every verdict with what the strategy's model.c expects
@@ -32,6 +33,7 @@ static void usage(FILE *f)
 		"                      [--level noapx|apx|mapxf] [--depth N] [--brief] [NAME...]\n"
 		"       eb-model table [--check] README.md | eb-model table --print\n"
 		"       eb-model show NAME [--vendor vmx|svm] [--level noapx|apx|mapxf]\n"
+		"       eb-model placement NAME\n"
 		"       eb-model list\n"
 		"check explores every event sequence of each strategy model under each\n"
 		"setting and prints PASS or the violations with a shortest sequence;\n"
@@ -285,6 +287,71 @@ static int cmd_table(int argc, char **argv)
 	return 0;
 }
 
+static bool any_op(const struct step *l, bool (*pred)(uint8_t op))
+{
+	for (; l && l->text; l++)
+		if (pred(l->op))
+			return true;
+	return false;
+}
+
+static bool is_egpr(uint8_t op)
+{
+	return op == OP_EGPR_LOAD || op == OP_EGPR_SAVE || op == OP_EGPR_CLEAR;
+}
+
+static bool is_xsetbv(uint8_t op)
+{
+	return op == OP_XSETBV;
+}
+
+static bool is_exit_path(uint8_t op)
+{
+	return op == OP_SET_EXIT_PATH;
+}
+
+/*
+ * Where the model puts its work, for comparing with the kernel series
+ * (strategies/model/check-patches): one "key yes|no" per line.
+ */
+static int cmd_placement(int argc, char **argv)
+{
+	const struct strategy *st = argc == 2 ? strategy_find(argv[1]) : NULL;
+	const struct step *vmx_asm[] = { NULL, NULL }, *svm_asm[] = { NULL, NULL };
+	const struct step *c_hooks[] = { NULL, NULL, NULL, NULL, NULL, NULL };
+	bool c_egpr = false, c_xsetbv = false;
+	/* inner C hooks: around the world switch, not upstream's switch */
+	const struct step *inner[] = { st ? st->pre_entry : NULL, st ? st->post_exit : NULL,
+				       st ? st->svm_pre_entry : NULL };
+
+	if (!st) {
+		fprintf(stderr, "eb-model: placement wants one known strategy name\n");
+		return 2;
+	}
+	vmx_asm[0] = st->asm_entry;
+	vmx_asm[1] = st->asm_exit;
+	svm_asm[0] = st->svm_asm_entry ? st->svm_asm_entry : st->asm_entry;
+	svm_asm[1] = st->svm_asm_exit ? st->svm_asm_exit : st->asm_exit;
+	c_hooks[0] = st->xfeat_load;
+	c_hooks[1] = st->pre_entry;
+	c_hooks[2] = st->post_exit;
+	c_hooks[3] = st->xfeat_put;
+	c_hooks[4] = st->svm_pre_entry;
+	c_hooks[5] = st->xsetbv_exit;
+	for (int i = 0; i < 6; i++)
+		c_egpr |= any_op(c_hooks[i], is_egpr);
+	for (int i = 0; i < 3; i++)
+		c_xsetbv |= any_op(inner[i], is_xsetbv);
+	printf("asm-egpr-vmx %s\n", any_op(vmx_asm[0], is_egpr) || any_op(vmx_asm[1], is_egpr) ? "yes" : "no");
+	printf("asm-egpr-svm %s\n", any_op(svm_asm[0], is_egpr) || any_op(svm_asm[1], is_egpr) ? "yes" : "no");
+	printf("asm-xsetbv-vmx %s\n", any_op(vmx_asm[0], is_xsetbv) || any_op(vmx_asm[1], is_xsetbv) ? "yes" : "no");
+	printf("asm-xsetbv-svm %s\n", any_op(svm_asm[0], is_xsetbv) || any_op(svm_asm[1], is_xsetbv) ? "yes" : "no");
+	printf("c-egpr %s\n", c_egpr ? "yes" : "no");
+	printf("c-inner-xsetbv %s\n", c_xsetbv ? "yes" : "no");
+	printf("vmx-host-rip %s\n", any_op(st->pre_entry, is_exit_path) ? "yes" : "no");
+	return 0;
+}
+
 static int cmd_show(int argc, char **argv)
 {
 	struct setting set = { .vendor = VMX, .host_apx = true };
@@ -337,6 +404,8 @@ int main(int argc, char **argv)
 		return cmd_table(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "show"))
 		return cmd_show(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "placement"))
+		return cmd_placement(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "list")) {
 		for (int i = 0; strategies[i]; i++)
 			printf("%-26s %s\n", strategies[i]->name, strategies[i]->summary);
