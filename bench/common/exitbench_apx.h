@@ -46,12 +46,37 @@
 #define EB_APX_GUEST_ENABLED	1	/* CPUID ok, XSETBV with bit 19 done */
 #define EB_APX_GUEST_NO_CPUID	2	/* CPUID.(7,1):EDX[21] clear */
 #define EB_APX_GUEST_NO_XCR0	3	/* CPUID.(0xD,0) does not offer bit 19 */
+#define EB_APX_GUEST_XCR0_OFF	4	/* offered, but XCR0[19] is not loaded */
+
+/* area.flags */
+#define EB_APXF_XGETBV		(1u << 0) /* XGETBV works at the guest's CPL */
+#define EB_APXF_UABI		(1u << 1) /* end with one EB_PORT_APX_UABI exit */
+
+/* area.regcheck_status */
+#define EB_RC_NOT_RUN		0	/* not asked (or the guest never got there) */
+#define EB_RC_DONE		1
+#define EB_RC_UNSUPPORTED	2	/* no checked stub for this test */
+
+/*
+ * After the test the guest does one OUT to this port with the pattern of
+ * EB_REGCHECK_ITER_UABI in every spare GPR (R16-R31 too with APX on): the
+ * VMM compares KVM_GET_REGS and KVM_GET_XSAVE2 with it (the uABI path).
+ * Sits next to the EB_PORT_* of exitbench_abi.h.
+ */
+#define EB_PORT_APX_UABI	0xeb02
+
+/*
+ * Pattern iteration numbers outside the per-exit range: the values R16-R31
+ * hold live through the timed loop, and those of the uABI exit.
+ */
+#define EB_REGCHECK_ITER_LIVE	((1ull << 42) - 1)
+#define EB_REGCHECK_ITER_UABI	((1ull << 42) - 2)
 
 #define EB_REGCHECK_MAX_REPORTS	5
 
 /* One checked exit whose registers did not come back as loaded. */
 struct eb_regcheck_report {
-	unsigned long long iteration;	/* counts warm-up too, from 0 */
+	unsigned long long iteration;	/* of the checked pass, from 0 */
 	unsigned int test_id;		/* enum eb_test_id */
 	unsigned int pad;
 	unsigned long long checked;	/* bit n: GPR n was loaded + compared */
@@ -61,8 +86,9 @@ struct eb_regcheck_report {
 struct eb_apx_area {
 	/* command: host -> guest */
 	unsigned int mode;		/* EB_APX_OFF / EB_APX_ON */
-	unsigned int regcheck;		/* 1: check registers around each exit */
-	unsigned long long legacy_mask;	/* legacy GPRs the checker may use */
+	unsigned int regcheck;		/* 1: checked pass after the timed loop */
+	unsigned int flags;		/* EB_APXF_* */
+	unsigned int pad0;
 
 	/* report: guest -> host, what the guest was given */
 	unsigned int guest_status;	/* EB_APX_GUEST_* */
@@ -70,9 +96,11 @@ struct eb_apx_area {
 	unsigned long long cpuid_d_0_xcr0;	/* CPUID.(0xD,0) EDX:EAX */
 	unsigned int cpuid_d_19_eax;	/* APX component size */
 	unsigned int cpuid_d_19_ebx;	/* APX component offset */
-	unsigned long long xcr0_set;	/* what the guest loaded with XSETBV */
+	unsigned long long xcr0;	/* XGETBV, else what the guest loaded */
 
 	/* report: integrity check */
+	unsigned int regcheck_status;	/* EB_RC_* */
+	unsigned int live_bad;		/* R16-R31 changed during the timed loop */
 	unsigned long long checked_exits;	/* exits whose registers were compared */
 	unsigned long long bad_exits;		/* of which mismatched */
 	unsigned long long nreports;		/* reports[] filled (<= MAX) */

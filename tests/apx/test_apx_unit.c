@@ -229,6 +229,16 @@ static void test_regcheck(void)
 	area->reports[0].actual[10] = eb_regcheck_pattern(4, 9, 10);
 	n = 0;
 	ok(regcheck_area(area, m, 4, &n) == -EINVAL, "area: bad exit without a bad register rejected");
+	/* the live-EGPR report comes on top of the bad checked exits */
+	area->bad_exits = 0;
+	area->live_bad = 1;
+	fill_report(&area->reports[0], 4, EB_REGCHECK_ITER_LIVE, 0xffffull << 16);
+	area->reports[0].actual[31] = 0;
+	n = 0;
+	ok(regcheck_area(area, m, 4, &n) == 1 && m[0].reg == 31 &&
+	   m[0].iteration == EB_REGCHECK_ITER_LIVE, "area: live r31 lost reported");
+	area->live_bad = 0;
+	ok(regcheck_area(area, m, 4, &n) == -EINVAL, "area: report without a bad exit rejected");
 	area->nreports = EB_REGCHECK_MAX_REPORTS + 1;
 	ok(regcheck_area(area, m, 4, &n) == -EINVAL, "area: too many reports rejected");
 	free(area);

@@ -67,8 +67,9 @@ int regcheck_area(const struct eb_apx_area *area,
 {
 	int total = 0;
 
+	/* one report per bad checked exit, plus one if the live EGPRs changed */
 	if (area->nreports > EB_REGCHECK_MAX_REPORTS ||
-	    area->nreports > area->bad_exits ||
+	    area->nreports > area->bad_exits + !!area->live_bad ||
 	    area->bad_exits > area->checked_exits)
 		return -EINVAL;
 	for (unsigned int i = 0; i < area->nreports; i++) {

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The APX dimension around one command on a vCPU: fill the APX area of the
+ * mailbox page, serve the uABI exit (KVM_GET_REGS/KVM_GET_XSAVE2 against
+ * the guest's pattern), optionally corrupt a guest register (test-only),
+ * and afterwards collect the guest's report and the vCPU's XCR0 as KVM
+ * holds it (KVM_GET_XCRS: XGETBV at CPL0 fails on PVM).
+ *
+ * The runner calls these with raw vCPU pieces, so this file does not
+ * depend on the VMM's own structures.
+ */
+#ifndef EXITBENCH_HOST_APX_VCPU_H
+#define EXITBENCH_HOST_APX_VCPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "exitbench_apx.h"
+#include "regcheck.h"
+
+struct kvm_run;
+
+#define APX_MAX_MISMATCHES	16
+
+/* APX part of a command (host -> guest), see struct eb_apx_area. */
+struct apx_cmd {
+	bool on;			/* guest mode: EB_APX_ON */
+	bool regcheck;			/* checked pass after the timed loop */
+	bool uabi;			/* uABI exit at the end */
+	bool xgetbv;			/* XGETBV works at the guest's CPL */
+	uint64_t want_xcr0;		/* XCR0 the guest is asked to load (0: none) */
+	uint32_t apx_offset;		/* CPUID.(0xD,19).EBX for KVM_GET_XSAVE2 */
+	int xsave2_size;		/* KVM_CAP_XSAVE2 size, 0: no XSAVE2 */
+	/* test-only (hidden --debug-corrupt-reg): KVM_SET_REGS at one exit */
+	int corrupt_reg;		/* 0..15 except RSP; -1: off */
+	uint64_t corrupt_at;		/* index of the VMM exit to corrupt at */
+};
+
+/* APX part of an outcome (guest + VMM -> host). */
+struct apx_outcome {
+	struct eb_apx_area area;	/* the guest's report, copied out */
+	bool xcrs_read;
+	uint64_t kvm_xcr0;		/* KVM_GET_XCRS after the command */
+	char xcrs_err[96];
+	bool uabi_done;
+	char uabi_err[96];		/* a failed ioctl, not a mismatch */
+	bool corrupted;			/* the test-only corruption happened */
+	struct regcheck_mismatch mis[APX_MAX_MISMATCHES];
+	size_t nmis;			/* all found; > APX_MAX_MISMATCHES: some dropped */
+	int guest_report_err;		/* -EINVAL: inconsistent guest report */
+};
+
+/* Write the command part of the area at @area_hva (zeroing the report). */
+void apx_area_write(void *area_hva, const struct apx_cmd *cmd);
+
+/*
+ * Called by the run loop for every exit to the VMM, before it judges the
+ * exit, with the number of VMM exits served so far.  Returns true when
+ * the exit was the uABI exit and is fully handled here; false otherwise
+ * (after doing the test-only corruption, if this is its exit).
+ */
+bool apx_vcpu_exit(int vcpu_fd, struct kvm_run *run, const struct apx_cmd *cmd,
+		   uint64_t n_vmm_exits, unsigned int test_id,
+		   struct apx_outcome *out);
+
+/* After the command: copy the area, check it, read KVM_GET_XCRS. */
+void apx_collect(int vcpu_fd, const void *area_hva, const struct apx_cmd *cmd,
+		 struct apx_outcome *out);
+
+/* The guest's reason for refusing APX on (guest_status), or NULL. */
+const char *apx_guest_refusal(const struct eb_apx_area *area);
+
+#endif /* EXITBENCH_HOST_APX_VCPU_H */
