@@ -294,10 +294,10 @@ static void test_json(void)
 	   strstr(s, "\"guest_apx_possible\":false"), "apx JSON: %s", s ? s : "(null)");
 	free(s);
 	json_decref(j);
-	a = regcheck_to_json(&m, 1, NULL);
+	a = regcheck_to_json(&m, 1, "cpuid");
 	s = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
 	ok(s && !strcmp(s, "[{\"actual\":\"0\",\"expected\":\"0xeb00000000000001\","
-		     "\"iteration\":5,\"register\":\"r20\",\"test\":\"?\",\"where\":\"guest\"}]"),
+		     "\"iteration\":5,\"register\":\"r20\",\"test\":\"cpuid\",\"where\":\"guest\"}]"),
 	   "mismatch JSON: %s", s ? s : "(null)");
 	free(s);
 	json_decref(a);

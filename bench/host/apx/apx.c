@@ -339,17 +339,32 @@ void apx_info_print(const struct apx_info *info, const struct apx_plan *plan,
 		fprintf(out, "  host XCR0  unreadable (CR4.OSXSAVE clear)\n");
 	if (info->kvm_ok) {
 		fprintf(out, "  KVM        APX_F %s; supported XCR0 %#llx (bit 19 %s); "
-			"CPUID.1 XSAVE %s; APX component %u bytes at %u\n",
+			"component 19: %u bytes at %u\n",
 			yes_no(info->kvm_apx_f), (unsigned long long)info->kvm_xcr0,
 			info->kvm_xcr0 & APX_XCR0_APX ? "set" : "clear",
-			yes_no(info->kvm_xsave), info->kvm_apx_size, info->kvm_apx_offset);
-		fprintf(out, "             KVM_GET_XSAVE2 %d bytes; KVM_GET_XCRS %s\n",
+			info->kvm_apx_size, info->kvm_apx_offset);
+		fprintf(out, "             CPUID.1 XSAVE %s; KVM_GET_XSAVE2 %d bytes; "
+			"KVM_GET_XCRS %s\n", yes_no(info->kvm_xsave),
 			info->kvm_xsave2_size, yes_no(info->kvm_xcrs));
 	} else {
 		fprintf(out, "  KVM        supported CPUID unavailable: %s\n",
 			strerror(-info->kvm_err));
 	}
 	fprintf(out, "  guest APX  %s: %s\n", ok ? "possible" : "not possible", why);
+	for (int m = APX_XCR0_HOST; m <= APX_XCR0_REDUCED; m++) {
+		char reason[160];
+		uint64_t x;
+		bool d;
+
+		if (apx_guest_xcr0(info, false, m, &x, &d, reason, sizeof(reason)))
+			fprintf(out, "  --xcr0 %-7s impossible: %s\n",
+				apx_xcr0_mode_name(m), reason);
+		else
+			fprintf(out, "  --xcr0 %-7s guest XCR0 %#llx: %s\n",
+				apx_xcr0_mode_name(m), (unsigned long long)x,
+				d ? "differs from the host's, KVM switches XCR0 around every exit"
+				  : "same as the host's, no XCR0 switch");
+	}
 	if (plan)
 		fprintf(out, "  --apx %-4s runs: %s%s%s%s%s\n",
 			apx_request_name(plan->request),

@@ -12,15 +12,27 @@
 
 #include "apx_vcpu.h"
 
-void apx_area_write(void *area_hva, const struct apx_cmd *cmd)
+void apx_vcpu_prepare(int vcpu_fd, void *area_hva, const struct apx_cmd *cmd,
+		      struct apx_outcome *out)
 {
 	struct eb_apx_area *a = area_hva;
+	struct kvm_xcrs xcrs;
 
 	memset(a, 0, sizeof(*a));
 	a->mode = cmd->on ? EB_APX_ON : EB_APX_OFF;
 	a->regcheck = cmd->regcheck;
 	a->flags = (cmd->xgetbv ? EB_APXF_XGETBV : 0) |
 		   (cmd->uabi ? EB_APXF_UABI : 0);
+	if (!cmd->want_xcr0)
+		return;
+	memset(&xcrs, 0, sizeof(xcrs));
+	xcrs.nr_xcrs = 1;
+	xcrs.xcrs[0].xcr = 0;
+	xcrs.xcrs[0].value = cmd->want_xcr0;
+	if (ioctl(vcpu_fd, KVM_SET_XCRS, &xcrs) < 0)
+		snprintf(out->xcrs_err, sizeof(out->xcrs_err),
+			 "KVM_SET_XCRS(XCR0 = %#llx): %s",
+			 (unsigned long long)cmd->want_xcr0, strerror(errno));
 }
 
 /*
@@ -107,7 +119,7 @@ bool apx_vcpu_exit(int vcpu_fd, struct kvm_run *run, const struct apx_cmd *cmd,
 		uabi_check(vcpu_fd, cmd, test_id, out);
 		return true;
 	}
-	if (cmd->corrupt_reg >= 0 && cmd->corrupt_reg < 16 &&
+	if (cmd->corrupt && cmd->corrupt_reg >= 0 && cmd->corrupt_reg < 16 &&
 	    cmd->corrupt_reg != EB_GPR_RSP && n_vmm_exits == cmd->corrupt_at)
 		corrupt(vcpu_fd, cmd->corrupt_reg, out);
 	return false;
@@ -123,6 +135,8 @@ void apx_collect(int vcpu_fd, const void *area_hva, const struct apx_cmd *cmd,
 	r = regcheck_area(&out->area, out->mis, APX_MAX_MISMATCHES, &out->nmis);
 	out->guest_report_err = r < 0 ? r : 0;
 
+	if (!cmd->want_xcr0 || out->xcrs_err[0])
+		return;
 	memset(&xcrs, 0, sizeof(xcrs));
 	if (ioctl(vcpu_fd, KVM_GET_XCRS, &xcrs) < 0) {
 		snprintf(out->xcrs_err, sizeof(out->xcrs_err), "KVM_GET_XCRS: %s",

@@ -33,7 +33,8 @@ struct apx_cmd {
 	uint32_t apx_offset;		/* CPUID.(0xD,19).EBX for KVM_GET_XSAVE2 */
 	int xsave2_size;		/* KVM_CAP_XSAVE2 size, 0: no XSAVE2 */
 	/* test-only (hidden --debug-corrupt-reg): KVM_SET_REGS at one exit */
-	int corrupt_reg;		/* 0..15 except RSP; -1: off */
+	bool corrupt;
+	int corrupt_reg;		/* 0..15 except RSP */
 	uint64_t corrupt_at;		/* index of the VMM exit to corrupt at */
 };
 
@@ -42,7 +43,7 @@ struct apx_outcome {
 	struct eb_apx_area area;	/* the guest's report, copied out */
 	bool xcrs_read;
 	uint64_t kvm_xcr0;		/* KVM_GET_XCRS after the command */
-	char xcrs_err[96];
+	char xcrs_err[96];		/* KVM_SET_XCRS/KVM_GET_XCRS failed */
 	bool uabi_done;
 	char uabi_err[96];		/* a failed ioctl, not a mismatch */
 	bool corrupted;			/* the test-only corruption happened */
@@ -51,8 +52,15 @@ struct apx_outcome {
 	int guest_report_err;		/* -EINVAL: inconsistent guest report */
 };
 
-/* Write the command part of the area at @area_hva (zeroing the report). */
-void apx_area_write(void *area_hva, const struct apx_cmd *cmd);
+/*
+ * Before entering the guest: write the command part of the area at
+ * @area_hva (zeroing the report) and give the vCPU the requested XCR0
+ * with KVM_SET_XCRS.  The guest at CPL0 also loads it with XSETBV (as a
+ * real guest does); at CPL3, where XSETBV faults, KVM_SET_XCRS is what
+ * sets it.  A failure is kept in out->xcrs_err and fails the test.
+ */
+void apx_vcpu_prepare(int vcpu_fd, void *area_hva, const struct apx_cmd *cmd,
+		      struct apx_outcome *out);
 
 /*
  * Called by the run loop for every exit to the VMM, before it judges the

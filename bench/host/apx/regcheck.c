@@ -123,14 +123,13 @@ static json_t *hex64(uint64_t v)
 }
 
 json_t *regcheck_to_json(const struct regcheck_mismatch *m, size_t n,
-			 const char *(*test_name)(unsigned int test_id))
+			 const char *test)
 {
 	json_t *arr = json_array();
 
 	for (size_t i = 0; arr && i < n; i++) {
-		const char *t = test_name ? test_name(m[i].test_id) : NULL;
 		json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:o, s:o}",
-				      "test", t ? t : "?",
+				      "test", test ? test : "?",
 				      "iteration", (json_int_t)m[i].iteration,
 				      "register", regcheck_reg_name(m[i].reg),
 				      "where", m[i].where ? m[i].where : "guest",

@@ -71,8 +71,11 @@ int regcheck_compare_values(unsigned int test_id, uint64_t iteration,
 			    const char *where, struct regcheck_mismatch *out,
 			    size_t max, size_t *n);
 
-/* [{"test", "iteration", "register", "expected", "actual", "where"}...] */
+/*
+ * [{"test", "iteration", "register", "expected", "actual", "where"}...];
+ * the records of one result all belong to test @test.
+ */
 json_t *regcheck_to_json(const struct regcheck_mismatch *m, size_t n,
-			 const char *(*test_name)(unsigned int test_id));
+			 const char *test);
 
 #endif /* EXITBENCH_HOST_REGCHECK_H */
