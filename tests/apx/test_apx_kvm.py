@@ -12,6 +12,9 @@ CASE is one of
   corrupt   a guest GPR changed through KVM_SET_REGS at one exit (hidden
             --debug-corrupt-reg) is reported with register, iteration,
             expected and actual value, and fails the run
+  uabi      the same at the uABI exit: KVM_GET_REGS shows the change
+  force-on  APX on forced on a host without APX (hidden --debug-force-apx-on):
+            the guest refuses before any EGPR instruction (no #UD), no number
 Exit 0 pass, 1 fail, 77 skip (reason printed first).
 """
 import json
@@ -163,6 +166,39 @@ def case_corrupt(exe):
         print("ok corrupt %s caught: %s" % (reg, r["reason"]))
 
 
+def case_uabi(exe):
+    p, doc = run(exe, "--check-egprs", "--apx", "off", "--tests", "pio_user",
+                 "--debug-corrupt-reg", "uabi:rsi", *FAST)
+    need(p.returncode == 1, "exit %d, want 1" % p.returncode)
+    r = results(doc, "pio_user")[0]
+    rc = r["regcheck"]
+    need(rc["bad_exits"] == 0, "the checked pass saw the uABI corruption: %r" % rc)
+    need(rc["mismatches_total"] == 1, "regcheck %r" % rc)
+    m = rc["mismatches"][0]
+    need(m["register"] == "rsi" and m["iteration"] == "uabi" and m["where"] == "KVM_GET_REGS",
+         "mismatch %r" % m)
+    need(int(m["actual"], 16) == int(m["expected"], 16) ^ 0xff, "values %r" % m)
+    print("ok uABI corruption caught: " + r["reason"])
+
+
+def case_force_on(exe):
+    possible, _ = apx_possible(exe)
+    if possible:
+        skip("this host can run APX guests: nothing to refuse")
+    p, doc = run(exe, "--debug-force-apx-on", "--tests", "nop,cpuid", *FAST)
+    need(p.returncode == 1, "exit %d, want 1" % p.returncode)
+    need(doc["apx"]["modes"] == ["on"], "modes %r" % doc["apx"]["modes"])
+    for r in results(doc):
+        if r["status"] == "skipped":
+            continue
+        need(r["apx"] == "on" and r["status"] == "failed", "%s: %s" % (r["test"], r["status"]))
+        need("refused by the guest" in r["reason"] and "exception" not in r,
+             "%s: %s" % (r["test"], r["reason"]))
+        need(r["guest_apx"]["status"] == "refused_no_cpuid", "guest %r" % r["guest_apx"])
+        need("cycles" not in r, "%s: a number came out of a refused APX guest" % r["test"])
+    print("ok forced APX on refused by the guest, no EGPR executed, no number")
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
@@ -170,7 +206,7 @@ def main():
     dev = os.environ.get("EXITBENCH_KVM_DEV", "/dev/kvm")
     if not os.access(dev, os.R_OK | os.W_OK):
         skip("%s is not usable here" % dev)
-    globals()["case_" + case](exe)
+    globals()["case_" + case.replace("-", "_")](exe)
     return 0
 
 

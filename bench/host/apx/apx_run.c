@@ -14,6 +14,20 @@
 	"around every exit: the proxy for the XSETBV cost that early-xcr0 and " \
 	"xcr0-first add to every exit of an APX-off guest on an APX host"
 
+int apx_parse_corrupt(const char *s, int *reg, bool *at_uabi)
+{
+	*at_uabi = !strncmp(s, "uabi:", 5);
+	if (*at_uabi)
+		s += 5;
+	for (unsigned int i = 0; i < 16; i++) {
+		if (i != EB_GPR_RSP && !strcmp(s, regcheck_reg_name(i))) {
+			*reg = (int)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 void apx_run_init(struct apx_run *ar)
 {
 	memset(ar, 0, sizeof(*ar));
@@ -36,6 +50,12 @@ int apx_run_prepare(struct apx_run *ar, int kvm_fd, bool pvm, char *err,
 		return r;
 	}
 	apx_plan_make(&ar->info, ar->request, &ar->plan);
+	if (ar->force_on) {
+		ar->plan.run_off = false;
+		ar->plan.run_on = true;
+		ar->plan.refuse = false;
+		return 0;
+	}
 	if (ar->plan.refuse) {
 		snprintf(err, len, "--apx %s: no APX guest possible here: %s",
 			 apx_request_name(ar->request), ar->plan.on_skipped);
@@ -80,13 +100,17 @@ void apx_run_cmd(const struct apx_run *ar, bool on, int cpl,
 	c->uabi = c->regcheck;
 	/* XGETBV at CPL0 fails with KVM_EXIT_INTERNAL_ERROR on PVM */
 	c->xgetbv = !ar->pvm || cpl == 3;
+	/* only --debug-force-apx-on gets here without APX: keep XCR0 valid */
 	if (apx_guest_xcr0(&ar->info, on, ar->xcr0_mode, &c->want_xcr0,
+			   &differs, NULL, 0) &&
+	    apx_guest_xcr0(&ar->info, false, ar->xcr0_mode, &c->want_xcr0,
 			   &differs, NULL, 0))
-		c->want_xcr0 = 0;	/* apx_run_prepare() ruled this out */
+		c->want_xcr0 = 0;
 	c->apx_offset = ar->info.kvm_apx_offset ? ar->info.kvm_apx_offset :
 			ar->info.host_apx_offset;
 	c->xsave2_size = ar->info.kvm_xsave2_size;
 	c->corrupt = ar->corrupt;
+	c->corrupt_uabi = ar->corrupt_uabi;
 	c->corrupt_reg = ar->corrupt_reg;
 	/* the third exit of the checked pass, which follows the timed loop */
 	c->corrupt_at = vmm_exits_timed + 2;
@@ -178,11 +202,20 @@ const char *apx_run_result(const struct apx_run *ar, const struct apx_cmd *c,
 	if (o->nmis) {
 		const struct regcheck_mismatch *m = &o->mis[0];
 
+		char at[48];
+
+		if (m->iteration == EB_REGCHECK_ITER_LIVE)
+			snprintf(at, sizeof(at), "across the timed loop");
+		else if (m->iteration == EB_REGCHECK_ITER_UABI)
+			snprintf(at, sizeof(at), "at the uABI exit");
+		else
+			snprintf(at, sizeof(at), "at checked exit %llu",
+				 (unsigned long long)m->iteration);
 		snprintf(buf, len,
-			 "register integrity: %zu mismatch%s; first %s at iteration %llu (%s): expected %#llx, got %#llx",
+			 "register integrity: %zu mismatch%s; first %s %s (%s): expected %#llx, got %#llx",
 			 o->nmis, o->nmis == 1 ? "" : "es",
-			 regcheck_reg_name(m->reg), (unsigned long long)m->iteration,
-			 m->where, (unsigned long long)m->expected,
+			 regcheck_reg_name(m->reg), at, m->where,
+			 (unsigned long long)m->expected,
 			 (unsigned long long)m->actual);
 		return buf;
 	}

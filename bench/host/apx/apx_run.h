@@ -23,13 +23,26 @@ struct apx_run {
 	enum apx_xcr0_mode xcr0_mode;	/* --xcr0, default host */
 	int check_egprs;		/* --[no-]check-egprs; -1: on iff APX on */
 	bool corrupt;			/* hidden --debug-corrupt-reg (tests) */
+	bool corrupt_uabi;		/* ... at the uABI exit instead */
 	int corrupt_reg;
+	/*
+	 * Hidden --debug-force-apx-on (tests): ask the guest for APX on
+	 * even where the host has none, to show that the guest refuses
+	 * before any EGPR instruction (no number comes out of it).
+	 */
+	bool force_on;
 
 	/* state */
 	struct apx_info info;
 	struct apx_plan plan;
 	bool pvm;			/* XGETBV at guest CPL0 fails there */
 };
+
+/*
+ * Hidden --debug-corrupt-reg [uabi:]REG: REG a legacy GPR but RSP.
+ * Returns 0, or -EINVAL.
+ */
+int apx_parse_corrupt(const char *s, int *reg, bool *at_uabi);
 
 /* Defaults for the configuration part. */
 void apx_run_init(struct apx_run *ar);

@@ -116,10 +116,13 @@ bool apx_vcpu_exit(int vcpu_fd, struct kvm_run *run, const struct apx_cmd *cmd,
 {
 	if (run->exit_reason == KVM_EXIT_IO && run->io.port == EB_PORT_APX_UABI &&
 	    run->io.direction == KVM_EXIT_IO_OUT && cmd->uabi) {
+		if (cmd->corrupt && cmd->corrupt_uabi)
+			corrupt(vcpu_fd, cmd->corrupt_reg, out);
 		uabi_check(vcpu_fd, cmd, test_id, out);
 		return true;
 	}
-	if (cmd->corrupt && cmd->corrupt_reg >= 0 && cmd->corrupt_reg < 16 &&
+	if (cmd->corrupt && !cmd->corrupt_uabi &&
+	    cmd->corrupt_reg >= 0 && cmd->corrupt_reg < 16 &&
 	    cmd->corrupt_reg != EB_GPR_RSP && n_vmm_exits == cmd->corrupt_at)
 		corrupt(vcpu_fd, cmd->corrupt_reg, out);
 	return false;

@@ -34,6 +34,7 @@ struct apx_cmd {
 	int xsave2_size;		/* KVM_CAP_XSAVE2 size, 0: no XSAVE2 */
 	/* test-only (hidden --debug-corrupt-reg): KVM_SET_REGS at one exit */
 	bool corrupt;
+	bool corrupt_uabi;		/* at the uABI exit, not corrupt_at */
 	int corrupt_reg;		/* 0..15 except RSP */
 	uint64_t corrupt_at;		/* index of the VMM exit to corrupt at */
 };

@@ -128,9 +128,14 @@ json_t *regcheck_to_json(const struct regcheck_mismatch *m, size_t n,
 	json_t *arr = json_array();
 
 	for (size_t i = 0; arr && i < n; i++) {
-		json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:o, s:o}",
+		uint64_t it = m[i].iteration;
+		/* the two special checks are named, not numbered */
+		json_t *o = json_pack("{s:s, s:o, s:s, s:s, s:o, s:o}",
 				      "test", test ? test : "?",
-				      "iteration", (json_int_t)m[i].iteration,
+				      "iteration",
+				      it == EB_REGCHECK_ITER_LIVE ? json_string("live") :
+				      it == EB_REGCHECK_ITER_UABI ? json_string("uabi") :
+				      json_integer((json_int_t)it),
 				      "register", regcheck_reg_name(m[i].reg),
 				      "where", m[i].where ? m[i].where : "guest",
 				      "expected", hex64(m[i].expected),
