@@ -343,8 +343,10 @@ void apx_info_print(const struct apx_info *info, const struct apx_plan *plan,
 			yes_no(info->kvm_apx_f), (unsigned long long)info->kvm_xcr0,
 			info->kvm_xcr0 & APX_XCR0_APX ? "set" : "clear",
 			info->kvm_apx_size, info->kvm_apx_offset);
-		fprintf(out, "             CPUID.1 XSAVE %s; KVM_GET_XSAVE2 %d bytes; "
+		fprintf(out, "             CPUID.1 XSAVE %s%s; KVM_GET_XSAVE2 %d bytes; "
 			"KVM_GET_XCRS %s\n", yes_no(info->kvm_xsave),
+			!info->kvm_xsave && info->kvm_xcr0 > 1 ?
+			" (under-reported: leaf 0xD offers XCR0 bits)" : "",
 			info->kvm_xsave2_size, yes_no(info->kvm_xcrs));
 	} else {
 		fprintf(out, "  KVM        supported CPUID unavailable: %s\n",
