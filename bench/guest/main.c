@@ -6,6 +6,7 @@
 #include "exitbench_abi.h"
 #include "processor.h"
 #include "tests.h"
+#include "apx_guest.h"
 
 volatile u64 eb_safe_resume, eb_safe_vector;
 
@@ -70,5 +71,11 @@ void eb_main(struct eb_mailbox *mb)
 	}
 	if (mb->flags & EB_F_SET_XCR0)
 		xsetbv(0, mb->set_xcr0);
+	/* APX modes: nothing EGPR-related may run before this check */
+	mb->status = eb_apx_before(mb);
+	if (mb->status != EB_RES_OK)
+		return;
 	mb->status = eb_run_test(mb);
+	if (mb->status == EB_RES_OK)
+		eb_apx_after(mb);
 }

@@ -12,6 +12,7 @@
 #include "kvm.h"
 #include "table.h"
 #include "testlist.h"
+#include "apx/apx.h"
 
 static void usage(FILE *f)
 {
@@ -102,6 +103,17 @@ int cmd_list(int argc, char **argv)
 			   "tests run there and their numbers are labelled 'emulated'. "
 			   "Hypercalls cannot be measured (VMCALL/VMMCALL at CPL0 hang the "
 			   "vCPU; KVM refuses them from CPL3).", 0);
+
+	{
+		struct apx_info apx;
+		struct apx_plan plan;
+
+		putchar('\n');
+		if (!apx_probe(have_vm ? vm.kvm_fd : -1, NULL, &apx)) {
+			apx_plan_make(&apx, APX_REQ_AUTO, &plan);
+			apx_info_print(&apx, &plan, stdout);
+		}
+	}
 
 	printf("\n%-18s %-12s %s\n", "test", "flavors", "here");
 	for (unsigned int i = 0; i < eb_tests_count; i++) {

@@ -42,8 +42,13 @@ static void usage(FILE *f)
 "  --timeout SEC     per-test watchdog deadline (default %.0f)\n"
 "  --seed N          bootstrap seed (default %#llx)\n"
 "  --kvm-dev PATH    KVM device (default $" EB_KVM_DEV_ENV " or " EB_DEFAULT_KVM_DEV ")\n"
-"  --apx MODE        guest APX mode; only 'off' for now\n"
-"  --xcr0 MODE       guest XCR0; only 'host' for now\n"
+"  --apx MODE        guest APX: off, on, both, or auto (default: both where\n"
+"                    KVM offers APX to guests, else off, saying why)\n"
+"  --xcr0 MODE       guest XCR0: host (as the host's) or reduced (without\n"
+"                    AVX-512 state: KVM switches XCR0 around every exit)\n"
+"  --check-egprs     check the guest's registers across every exit in an\n"
+"                    extra pass after each timed loop (default with APX on)\n"
+"  --no-check-egprs  do not\n"
 "  -h, --help        this help\n"
 "\n"
 "Exit status: 0 all tests ok or skipped, 1 a test failed or timed out\n"
@@ -94,7 +99,8 @@ static int bad_value(const char *opt, const char *val, const char *want)
 static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 {
 	enum { O_TESTS = 256, O_SAMPLES, O_BATCH, O_WARMUP, O_CPU, O_OUT,
-	       O_RAW, O_TIMEOUT, O_SEED, O_KVM_DEV, O_APX, O_XCR0, O_CPL };
+	       O_RAW, O_TIMEOUT, O_SEED, O_KVM_DEV, O_APX, O_XCR0,
+	       O_CHECK_EGPRS, O_NO_CHECK_EGPRS, O_DEBUG_CORRUPT, O_DEBUG_FORCE_APX, O_CPL };
 	static const struct option opts[] = {
 		{ "tests", required_argument, NULL, O_TESTS },
 		{ "samples", required_argument, NULL, O_SAMPLES },
@@ -108,6 +114,11 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 		{ "kvm-dev", required_argument, NULL, O_KVM_DEV },
 		{ "apx", required_argument, NULL, O_APX },
 		{ "xcr0", required_argument, NULL, O_XCR0 },
+		{ "check-egprs", no_argument, NULL, O_CHECK_EGPRS },
+		{ "no-check-egprs", no_argument, NULL, O_NO_CHECK_EGPRS },
+		/* test-only, not in --help: see tests/apx/test_apx_kvm.py */
+		{ "debug-corrupt-reg", required_argument, NULL, O_DEBUG_CORRUPT },
+		{ "debug-force-apx-on", no_argument, NULL, O_DEBUG_FORCE_APX },
 		{ "cpl", required_argument, NULL, O_CPL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -173,16 +184,29 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 			cfg->kvm_dev = optarg;
 			break;
 		case O_APX:
-			if (strcmp(optarg, "off"))
+			if (apx_parse_request(optarg, &cfg->apx_req))
 				return bad_value("--apx", optarg,
-						 "only 'off' is implemented so far");
+						 "one of off, on, both, auto");
 			cfg->apx = optarg;
 			break;
 		case O_XCR0:
-			if (strcmp(optarg, "host"))
+			if (apx_parse_xcr0_mode(optarg, &cfg->xcr0_mode))
 				return bad_value("--xcr0", optarg,
-						 "only 'host' is implemented so far");
+						 "host or reduced");
 			cfg->xcr0 = optarg;
+			break;
+		case O_CHECK_EGPRS:
+		case O_NO_CHECK_EGPRS:
+			cfg->check_egprs = c == O_CHECK_EGPRS;
+			break;
+		case O_DEBUG_CORRUPT:
+			if (apx_parse_corrupt(optarg, &cfg->corrupt_reg,
+					      &cfg->corrupt_uabi))
+				return bad_value("--debug-corrupt-reg", optarg,
+						 "[uabi:]REG, REG a legacy GPR other than rsp");
+			break;
+		case O_DEBUG_FORCE_APX:
+			cfg->force_apx_on = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -229,7 +253,8 @@ int cmd_run(int argc, char **argv)
 	struct eb_run_config cfg = {
 		.samples = DEFAULT_SAMPLES, .warmup = DEFAULT_WARMUP,
 		.batch = 1, .cpu = -1, .cpl = -1, .timeout_s = DEFAULT_TIMEOUT,
-		.seed = DEFAULT_SEED, .apx = "off", .xcr0 = "host",
+		.seed = DEFAULT_SEED, .apx = "auto", .xcr0 = "host",
+		.check_egprs = -1, .corrupt_reg = -1,
 	};
 	struct eb_run_state *st;
 	char path[4096], err[512];
@@ -268,6 +293,24 @@ int cmd_run(int argc, char **argv)
 	else
 		results_default_path(path, sizeof(path), ".", st->host.hostname);
 
+	/* Refuse before anything is written: never an "apx on" number without APX. */
+	apx_run_init(&st->apx);
+	st->apx.request = cfg.apx_req;
+	st->apx.xcr0_mode = cfg.xcr0_mode;
+	st->apx.check_egprs = cfg.check_egprs;
+	st->apx.corrupt = cfg.corrupt_reg >= 0;
+	st->apx.corrupt_reg = cfg.corrupt_reg;
+	st->apx.corrupt_uabi = cfg.corrupt_uabi;
+	st->apx.force_on = cfg.force_apx_on;
+	r = apx_run_prepare(&st->apx, st->vm.kvm_fd,
+			    st->host.flavor == EB_FLAVOR_PVM, err, sizeof(err));
+	if (r) {
+		eb_error("run: %s", err);
+		vm_destroy(&st->vm);
+		free(st);
+		return EB_EXIT_USAGE;
+	}
+
 	r = results_check_writable(path, cfg.out == NULL, err, sizeof(err));
 	if (r) {
 		eb_error("run: %s", err);
@@ -279,11 +322,22 @@ int cmd_run(int argc, char **argv)
 	doc = results_new(&st->host, argc + 1, argv - 1);
 	results_set_vm_info(doc, &st->host);
 	json_object_set_new(doc, "config", config_json(&cfg));
+	json_object_set_new(doc, "apx", apx_run_json(&st->apx));
 	results = json_array();
 	json_object_set_new(doc, "results", results);
 
-	for (unsigned int i = 0; i < cfg.ntests; i++)
-		json_array_append_new(results, run_test(st, cfg.tests[i]));
+	/* Each result is keyed by (test, apx, xcr0). */
+	{
+		bool modes[2];
+		unsigned int nmodes = apx_run_modes(&st->apx, modes);
+
+		for (unsigned int m = 0; m < nmodes; m++) {
+			st->apx_on = modes[m];
+			for (unsigned int i = 0; i < cfg.ntests; i++)
+				json_array_append_new(results,
+						      run_test(st, cfg.tests[i]));
+		}
+	}
 
 	json_object_set_new(doc, "status",
 			    json_string(st->failed ? "failed" : "ok"));

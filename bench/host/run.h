@@ -14,6 +14,7 @@
 #include "hostinfo.h"
 #include "kvm.h"
 #include "testlist.h"
+#include "apx/apx_run.h"
 
 #define EB_MAX_TESTS	64
 
@@ -31,6 +32,11 @@ struct eb_run_config {
 	/* Guest modes: each test result is keyed by (test, apx, xcr0). */
 	const char *apx;		/* "off" (APX modes: issue 3) */
 	const char *xcr0;		/* "host" (or "reduced": issue 3) */
+	enum apx_request apx_req;
+	enum apx_xcr0_mode xcr0_mode;
+	int check_egprs;		/* -1: default (with APX on) */
+	int corrupt_reg;		/* test-only; -1: off */
+	bool corrupt_uabi, force_apx_on;	/* test-only */
 };
 
 struct eb_run_state {
@@ -43,6 +49,8 @@ struct eb_run_state {
 	double nop_cycles[4];
 	char nop_reason[4][320];
 	bool failed;			/* a test failed or timed out */
+	struct apx_run apx;		/* APX options, facts and plan */
+	bool apx_on;			/* the guest APX mode being run */
 };
 
 /* (Re)create the VM if needed; 0 or -errno with st->vm.err set. */

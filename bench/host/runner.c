@@ -165,6 +165,10 @@ static void *vcpu_thread(void *arg)
 			vcpu_complete_pending(vm);
 			return NULL;
 		}
+		/* the APX uABI exit; test-only register corruption */
+		if (apx_vcpu_exit(vm->vcpu_fd, run, &c->cmd->apx,
+				  out->n_vmm_exits, c->cmd->id, &out->apx))
+			continue;
 		if (!vmm_exit_expected(c)) {
 			describe_unexpected(c);
 			return NULL;
@@ -234,6 +238,9 @@ static void collect(struct eb_vm *vm, const struct eb_cmd *cmd,
 	out->irqs = mb->irqs;
 	out->last_value = mb->last_value;
 	out->warmup_done = mb->warmup_done;
+	apx_collect(vm->vcpu_fd,
+		    vm_gpa_to_hva(vm, EB_GPA_MAILBOX + EB_APX_MAILBOX_OFFSET),
+		    &cmd->apx, &out->apx);
 	if (mb->status == EB_RES_EXCEPTION) {
 		out->status = EB_OUT_EXCEPTION;
 		out->exc = mb->exc;
@@ -307,6 +314,9 @@ int vm_run_cmd(struct eb_vm *vm, const struct eb_cmd *cmd,
 		return 0;
 	}
 	mailbox_write_cmd(vm, cmd);
+	apx_vcpu_prepare(vm->vcpu_fd,
+			 vm_gpa_to_hva(vm, EB_GPA_MAILBOX + EB_APX_MAILBOX_OFFSET),
+			 &cmd->apx, &out->apx);
 	vm->run->immediate_exit = 0;
 
 	pthread_attr_init(&attr);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "kvm.h"
+#include "apx/apx_vcpu.h"
 
 struct eb_cmd {
 	enum eb_test_id id;
@@ -21,6 +22,7 @@ struct eb_cmd {
 	bool oneway;			/* stamp exits to the VMM on the host */
 	double timeout_s;
 	int cpu;			/* -1: not pinned */
+	struct apx_cmd apx;		/* APX mode, integrity checks */
 };
 
 enum eb_outcome_status {
@@ -43,6 +45,7 @@ struct eb_outcome {
 	struct eb_exception exc;
 	bool vm_dead;	/* recreate the VM before the next test */
 	bool vm_wedged;	/* and do not unmap it: a thread is stuck in it */
+	struct apx_outcome apx;
 };
 
 /* 0 with @out filled (any status), or -errno if nothing could be run. */
