@@ -203,11 +203,15 @@ static void print_state(FILE *f, const struct machine *m, const struct mstate *s
 }
 
 /* Prints head then text, wrapped at 78 columns under the text's start. */
-static void wrapped(FILE *f, const char *head, const char *text)
+void print_wrapped(FILE *f, const char *head, const char *text)
 {
 	int indent = (int)strlen(head), col = indent;
 
 	fputs(head, f);
+	if (indent && head[indent - 1] != ' ') {
+		fputc(' ', f);
+		col = ++indent;
+	}
 	while (*text) {
 		int w = (int)strcspn(text, " ");
 
@@ -250,7 +254,7 @@ void print_trace(FILE *f, const struct machine *m, const struct found *fd)
 				 t->ev >= EV_U_RUN ? "user" : "gst");
 			snprintf(line, sizeof(line), "%s", event_name(t->ev));
 		}
-		wrapped(f, head, line);
+		print_wrapped(f, head, line);
 		if (last)
 			break;
 		mstate_unpack(t->after, &s);
@@ -262,5 +266,5 @@ void print_trace(FILE *f, const struct machine *m, const struct found *fd)
 		prev = s;
 	}
 	snprintf(line, sizeof(line), "%s: %s", vio_what(fd->v.kind), fd->v.detail);
-	wrapped(f, "    ==> ", line);
+	print_wrapped(f, "    ==> ", line);
 }

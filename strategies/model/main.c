@@ -49,20 +49,21 @@ static int lookup(const char *const *names, int n, const char *s, const char *wh
 	return -1;
 }
 
-static void print_kinds(FILE *f, uint32_t mask)
+/* "PASS" or the violation names, comma-separated, into buf. */
+static const char *kinds_str(char *buf, size_t len, uint32_t mask)
 {
-	bool first = true;
+	size_t n = 0;
 
 	if (mask == PASS || !mask) {
-		fprintf(f, "PASS");
-		return;
+		snprintf(buf, len, "PASS");
+		return buf;
 	}
-	for (int k = 0; k < NR_VIO_KINDS; k++) {
-		if (mask & (1u << k)) {
-			fprintf(f, "%s%s", first ? "" : ",", vio_name(1u << k));
-			first = false;
-		}
-	}
+	buf[0] = '\0';
+	for (int k = 0; k < NR_VIO_KINDS; k++)
+		if (mask & (1u << k))
+			n += snprintf(buf + n, n < len ? len - n : 0, "%s%s", n ? ", " : "",
+				      vio_name(1u << k));
+	return buf;
 }
 
 struct opts {
@@ -84,6 +85,7 @@ static int check_one(const struct strategy *st, enum vendor v, enum level l,
 			       .kernel_apx = l == LVL_MAPXF };
 	uint32_t want = st->expect[v][l], got;
 	struct explore_result r;
+	char buf[256];
 	struct machine m;
 	bool ok;
 	int ret;
@@ -109,20 +111,17 @@ static int check_one(const struct strategy *st, enum vendor v, enum level l,
 	if (!ok)
 		t->unexpected++;
 
-	printf("  %s  %-30s ", vendor_names[v], level_text[l]);
-	printf("%s", r.found_mask ? "FAIL " : "");
-	print_kinds(stdout, got);
-	if (ok) {
-		printf("  (as expected)");
-	} else {
-		printf("  UNEXPECTED, model.c expects ");
-		print_kinds(stdout, want);
-		if (r.bounded)
-			printf(" (depth bound hit before the fixpoint)");
-	}
-	printf("\n      %llu states, %llu transitions, depth %u, %.3f s\n",
+	printf("  %s  %-30s %s%s\n", vendor_names[v], level_text[l],
+	       r.found_mask ? "FAIL" : "PASS",
+	       ok ? "  (as expected)" : r.bounded ? "  UNEXPECTED: depth bound hit before the fixpoint" :
+	       "  UNEXPECTED");
+	if (r.found_mask)
+		print_wrapped(stdout, "      found:", kinds_str(buf, sizeof(buf), got));
+	if (!ok)
+		print_wrapped(stdout, "      model.c expects:", kinds_str(buf, sizeof(buf), want));
+	printf("      %llu states, %llu transitions, depth %u, %.2f ms\n",
 	       (unsigned long long)r.states, (unsigned long long)r.transitions,
-	       r.max_depth, r.seconds);
+	       r.max_depth, r.seconds * 1e3);
 	for (int k = 0; k < NR_VIO_KINDS && !o->brief; k++) {
 		if (!(r.found_mask & (1u << k)))
 			continue;
@@ -135,8 +134,10 @@ static int check_one(const struct strategy *st, enum vendor v, enum level l,
 
 static int check_strategy(const struct strategy *st, const struct opts *o, struct totals *t)
 {
-	printf("== %s%s: %s\n   %s\n", st->negative ? "variant (negative) " :
-	       st->why ? "variant " : "", st->name, st->summary, st->why ? st->why : st->source);
+	printf("== %s%s\n", st->negative ? "variant (negative) " : st->why ? "variant " : "",
+	       st->name);
+	print_wrapped(stdout, "  ", st->summary);
+	print_wrapped(stdout, "  ", st->why ? st->why : st->source);
 	for (int v = 0; v < NR_VENDORS; v++) {
 		if (o->vendor >= 0 && o->vendor != v)
 			continue;
@@ -235,10 +236,9 @@ static int cmd_check(int argc, char **argv)
 				goto err;
 		}
 	}
-	printf("%u settings checked: %u pass, %u fail; %u verdict%s differ%s from the models' expectations; "
-	       "%llu states in %.3f s\n", t.settings, t.passed, t.failed, t.unexpected,
-	       t.unexpected == 1 ? "" : "s", t.unexpected == 1 ? "s" : "",
-	       (unsigned long long)t.states, t.seconds);
+	printf("%u settings checked: %u pass, %u fail, %u unexpected; %llu states in %.1f ms\n",
+	       t.settings, t.passed, t.failed, t.unexpected, (unsigned long long)t.states,
+	       t.seconds * 1e3);
 	return t.unexpected ? 1 : 0;
 err:
 	fprintf(stderr, "eb-model: check failed: %s\n", strerror(-ret));

@@ -264,6 +264,8 @@ struct explore_result {
 int explore(const struct machine *m, uint32_t depth_bound, struct explore_result *r);
 void explore_free(struct explore_result *r);
 void print_trace(FILE *f, const struct machine *m, const struct found *fd);
+/* Prints head, then text wrapped at 78 columns and indented under it. */
+void print_wrapped(FILE *f, const char *head, const char *text);
 
 /* Cost per exit kind. */
 enum exit_kind { EK_FAST, EK_FULL, EK_XSETBV, NR_EXIT_KINDS };
