@@ -106,14 +106,14 @@ int cmd_compare(int argc, char **argv)
 			if (eb_threshold_parse(optarg, &thr)) {
 				eb_analysis_error("compare", "bad --threshold '%s' (want e.g. 1%% or 12 cycles)",
 						  optarg);
-				return 1;
+				return 2;
 			}
 			break;
 		case 'f':
 			if (eb_report_format_parse(optarg, &fmt)) {
 				eb_analysis_error("compare", "unknown --format '%s' (text, markdown, csv, json)",
 						  optarg);
-				return 1;
+				return 2;
 			}
 			break;
 		case 'o':
@@ -127,12 +127,12 @@ int cmd_compare(int argc, char **argv)
 			return 0;
 		default:
 			compare_usage(stderr);
-			return 1;
+			return 2;
 		}
 	}
 	if (argc - optind < 2) {
 		eb_analysis_error("compare", "need a baseline and at least one candidate results file (try --help)");
-		return 1;
+		return 2;
 	}
 	n = (size_t)(argc - optind);
 	rv = calloc(n, sizeof(*rv));

@@ -160,11 +160,12 @@ def test_errors(d):
     check("elsewhere" in line and "TSC" in line and "--force" in line, line)
     p = run("compare", "--force", "base.json", "other.json", cwd=d)
     check(p.returncode == 0 and "warning" in p.stderr, "--force compares")
-    one_line_error(run("compare", "base.json", cwd=d), "one file only", 1)
+    # Usage errors exit 2, like every exitbench subcommand.
+    one_line_error(run("compare", "base.json", cwd=d), "one file only", 2)
     one_line_error(run("compare", "-t", "abc", "base.json", "cand.json",
-                       cwd=d), "bad threshold", 1)
+                       cwd=d), "bad threshold", 2)
     one_line_error(run("compare", "-f", "xml", "base.json", "cand.json",
-                       cwd=d), "bad format", 1)
+                       cwd=d), "bad format", 2)
     ro = os.path.join(d, "nonexistent-dir", "x.txt")
     one_line_error(run("compare", "-o", ro, "base.json", "cand.json", cwd=d),
                    "unwritable output", 1)
