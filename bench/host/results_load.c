@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "results.h"
 
 #define LOAD_FAIL(code, ...)						\
@@ -31,9 +33,18 @@ static const struct {
 	{ "results", JSON_ARRAY },
 };
 
+/* Files pass through gzread, so gzip-compressed results load the same. */
+static size_t gz_read_cb(void *buf, size_t len, void *data)
+{
+	int n = gzread((gzFile)data, buf, (unsigned int)len);
+
+	return n < 0 ? (size_t)-1 : (size_t)n;
+}
+
 int results_load(const char *path, json_t **out, char *err, size_t errlen)
 {
 	json_error_t jerr;
+	gzFile gz;
 	const char *schema, *slash, *name;
 	json_t *doc, *v, *res;
 	size_t i;
@@ -42,14 +53,16 @@ int results_load(const char *path, json_t **out, char *err, size_t errlen)
 	int r;
 
 	*out = NULL;
-	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	errno = 0;
+	gz = gzopen(path, "rb");
+	if (!gz) {
+		r = errno ? -errno : -ENOMEM;
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-r));
+		return r;
+	}
+	doc = json_load_callback(gz_read_cb, gz, JSON_REJECT_DUPLICATES, &jerr);
+	gzclose(gz);
 	if (!doc) {
-		if (jerr.line == -1 && jerr.position == 0 &&
-		    strstr(jerr.text, "unable to open")) {
-			snprintf(err, errlen, "%s: cannot read: %s", path,
-				 jerr.text);
-			return -ENOENT;
-		}
 		snprintf(err, errlen,
 			 "%s: not a valid results file (truncated or not JSON): line %d: %s",
 			 path, jerr.line, jerr.text);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Reader of results files for the analysis commands (compare, gate, plot).
- * Strict about what it needs (schema, host, per-test identity and
- * statistics), tolerant of what it does not (unknown keys are ignored, so
- * newer minor versions load).
+ * Reader of results files for the analysis commands (compare, gate, plot):
+ * results_load() parses and validates the envelope, this extracts what the
+ * comparison needs, strict about that (host, per-test identity, statistics)
+ * and tolerant of the rest (unknown keys are ignored).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <zlib.h>
 
+#include "results.h"
 #include "rview.h"
 
 __attribute__((format(printf, 3, 4)))
@@ -25,14 +25,6 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
-}
-
-/* jansson pulls the document through gzread: plain files pass through. */
-static size_t gz_load_cb(void *buf, size_t len, void *data)
-{
-	int n = gzread((gzFile)data, buf, (unsigned int)len);
-
-	return n < 0 ? (size_t)-1 : (size_t)n;
 }
 
 static char *dup_str(json_t *obj, const char *key)
@@ -124,38 +116,12 @@ static int load_entry(json_t *r, size_t idx, struct eb_rentry *e,
 	return 0;
 }
 
-static int check_schema(json_t *root, char *err, size_t errlen)
-{
-	json_t *s = json_is_object(root) ? json_object_get(root, "schema") : NULL;
-	const char *v;
-	char *end;
-	long major;
-
-	if (!json_is_string(s))
-		return fail(err, errlen, "not an exitbench results file (no \"schema\")");
-	v = json_string_value(s);
-	if (strncmp(v, EB_RESULT_SCHEMA, strlen(EB_RESULT_SCHEMA)))
-		return fail(err, errlen, "not an exitbench results file (schema \"%s\")", v);
-	major = strtol(v + strlen(EB_RESULT_SCHEMA), &end, 10);
-	if (end == v + strlen(EB_RESULT_SCHEMA) || (*end && *end != '.'))
-		return fail(err, errlen, "malformed schema \"%s\"", v);
-	if (major > EB_RESULT_MAJOR)
-		return fail(err, errlen, "schema \"%s\" is newer than this exitbench (reads %s%d)",
-			    v, EB_RESULT_SCHEMA, EB_RESULT_MAJOR);
-	if (major < 1)
-		return fail(err, errlen, "malformed schema \"%s\"", v);
-	return 0;
-}
-
 static int load_root(json_t *root, struct eb_rview *rv, char *err, size_t errlen)
 {
 	json_t *host, *cpu, *kernel, *kvm, *results, *config, *exb;
 	size_t i;
 	int ret;
 
-	ret = check_schema(root, err, errlen);
-	if (ret)
-		return ret;
 	host = json_object_get(root, "host");
 	cpu = json_object_get(host, "cpu");
 	kernel = json_object_get(host, "kernel");
@@ -211,29 +177,16 @@ static int load_root(json_t *root, struct eb_rview *rv, char *err, size_t errlen
 int eb_rview_load(const char *path, struct eb_rview *out, char *err, size_t errlen)
 {
 	char msg[256];
-	json_error_t jerr;
 	json_t *root;
-	gzFile gz;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	out->path = strdup(path);
-	if (!out->path)
-		return -ENOMEM;
-	gz = gzopen(path, "rb");
-	if (!gz) {
-		ret = errno ? -errno : -ENOMEM;
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-ret));
+	/* Parsing and schema checks live in one place for every reader. */
+	ret = results_load(path, &root, err, errlen);
+	if (ret)
 		return ret;
-	}
-	root = json_load_callback(gz_load_cb, gz, JSON_REJECT_DUPLICATES, &jerr);
-	gzclose(gz);
-	if (!root) {
-		snprintf(err, errlen, "%s: not valid JSON (truncated?): %s at line %d",
-			 path, jerr.text, jerr.line);
-		return -EINVAL;
-	}
-	ret = load_root(root, out, msg, sizeof(msg));
+	out->path = strdup(path);
+	ret = out->path ? load_root(root, out, msg, sizeof(msg)) : -ENOMEM;
 	json_decref(root);
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", path, ret == -ENOMEM ? "out of memory" : msg);

@@ -14,9 +14,6 @@
 
 #include "stats.h"
 
-#define EB_RESULT_SCHEMA	"exitbench-result/"
-#define EB_RESULT_MAJOR		1
-
 struct eb_rentry {
 	char *test, *apx, *xcr0;
 	char *status;		/* ok, skipped, failed, timeout */
@@ -42,8 +39,9 @@ struct eb_rview {
 };
 
 /*
- * Load @path into @out.  On failure returns -errno (-EINVAL: not a valid
- * results file) and writes a one-line reason to @err.
+ * Load @path (via results_load(): plain or gzip) into @out.  On failure
+ * returns results_load()'s -errno, or -EINVAL when a member the analysis
+ * needs is missing, with a one-line reason naming @path in @err.
  */
 int eb_rview_load(const char *path, struct eb_rview *out, char *err, size_t errlen);
 void eb_rview_free(struct eb_rview *rv);

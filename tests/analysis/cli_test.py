@@ -151,7 +151,7 @@ def test_errors(d):
     check("trunc.json" in line and "truncated" in line, f"names it: {line}")
     line = one_line_error(run("compare", "base.json", "foreign.json", cwd=d),
                           "foreign file", 1)
-    check("not an exitbench results file" in line, line)
+    check("foreign schema" in line, line)
     line = one_line_error(run("compare", "base.json", "newer.json", cwd=d),
                           "newer schema", 1)
     check("newer" in line, line)
