@@ -96,13 +96,18 @@ int cmd_list(int argc, char **argv)
 		       (unsigned long long)host.guest_xcr0);
 	if (host.flavor == EB_FLAVOR_PVM)
 		table_wrap(stdout, "",
-			   "PVM: no VMX/SVM here. Guest CPL3 code runs natively, so exits "
-			   "from CPL3 (port I/O, MMIO, to the VMM and to in-kernel devices) "
-			   "are timed natively. Guest CPL0 is software-emulated (~1.5k "
-			   "cycles per instruction): CPUID, MSR, XSETBV, HLT and APIC "
-			   "tests run there and their numbers are labelled 'emulated'. "
-			   "Hypercalls cannot be measured (VMCALL/VMMCALL at CPL0 hang the "
-			   "vCPU; KVM refuses them from CPL3).", 0);
+			   "PVM: no VMX/SVM here, so no hardware VM exit exists. Guest "
+			   "CPL3 code runs natively: port I/O and MMIO (to the VMM and to "
+			   "in-kernel devices) are timed there, each access trapping (#GP, "
+			   "#PF) into KVM, which emulates it. Guest CPL0 is "
+			   "software-emulated (~1.5k cycles per instruction): CPUID, MSR, "
+			   "XSETBV, HLT and APIC tests only work there, and their numbers "
+			   "are labelled 'emulated' (cpl 0e); the loop cost (nop at CPL0) "
+			   "is reported beside them. CPUID at CPL3 would go to the outer "
+			   "hypervisor, not KVM. Hypercalls cannot be measured: "
+			   "VMCALL/VMMCALL at CPL0 hang the vCPU and KVM refuses them from "
+			   "CPL3. No number here is a VMX/SVM exit cost; use "
+			   "scripts/vmtest (svm under QEMU) or real hardware for those.", 0);
 
 	{
 		struct apx_info apx;

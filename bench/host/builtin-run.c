@@ -19,7 +19,9 @@
 
 #define DEFAULT_SAMPLES	10000
 #define DEFAULT_WARMUP	1000
-#define DEFAULT_TIMEOUT	20.0
+/* Per-test deadline: 10 s plus 1 ms per timed exit (PVM's slowest is ~0.4 ms). */
+#define DEFAULT_TIMEOUT_BASE	10.0
+#define DEFAULT_TIMEOUT_PER_EXIT 1e-3
 #define DEFAULT_SEED	0x65786974ull	/* "exit" */
 
 static void usage(FILE *f)
@@ -39,7 +41,8 @@ static void usage(FILE *f)
 "                    default for the KVM flavor (see 'exitbench list')\n"
 "  --out FILE        results file (default results/local/<UTC>-<host>.json)\n"
 "  --raw             keep every sample in the results file\n"
-"  --timeout SEC     per-test watchdog deadline (default %.0f)\n"
+"  --timeout SEC     per-test watchdog deadline (default %.0f s plus\n"
+"                    1 ms per exit)\n"
 "  --seed N          bootstrap seed (default %#llx)\n"
 "  --kvm-dev PATH    KVM device (default $" EB_KVM_DEV_ENV " or " EB_DEFAULT_KVM_DEV ")\n"
 "  --apx MODE        guest APX: off, on, both, or auto (default: both where\n"
@@ -53,7 +56,7 @@ static void usage(FILE *f)
 "\n"
 "Exit status: 0 all tests ok or skipped, 1 a test failed or timed out\n"
 "or the run could not start, 2 bad usage.\n",
-		DEFAULT_SAMPLES, DEFAULT_WARMUP, DEFAULT_TIMEOUT,
+		DEFAULT_SAMPLES, DEFAULT_WARMUP, DEFAULT_TIMEOUT_BASE,
 		(unsigned long long)DEFAULT_SEED);
 }
 
@@ -252,7 +255,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct eb_run_config cfg = {
 		.samples = DEFAULT_SAMPLES, .warmup = DEFAULT_WARMUP,
-		.batch = 1, .cpu = -1, .cpl = -1, .timeout_s = DEFAULT_TIMEOUT,
+		.batch = 1, .cpu = -1, .cpl = -1, .timeout_s = 0,
 		.seed = DEFAULT_SEED, .apx = "auto", .xcr0 = "host",
 		.check_egprs = -1, .corrupt_reg = -1,
 	};
@@ -265,6 +268,9 @@ int cmd_run(int argc, char **argv)
 	if (r)
 		return r < 0 ? EB_EXIT_OK : r;
 	cfg.kvm_dev = kvm_dev_path(cfg.kvm_dev);
+	if (!cfg.timeout_s)
+		cfg.timeout_s = DEFAULT_TIMEOUT_BASE + DEFAULT_TIMEOUT_PER_EXIT *
+				(cfg.samples + cfg.warmup) * cfg.batch;
 	if (!cfg.ntests)
 		for (unsigned int i = 0; i < eb_tests_count; i++)
 			if (!eb_tests[i].hidden)
@@ -291,7 +297,7 @@ int cmd_run(int argc, char **argv)
 	if (cfg.out)
 		snprintf(path, sizeof(path), "%s", cfg.out);
 	else
-		results_default_path(path, sizeof(path), ".", st->host.hostname);
+		results_default_path(path, sizeof(path), st->host.hostname);
 
 	/* Refuse before anything is written: never an "apx on" number without APX. */
 	apx_run_init(&st->apx);

@@ -116,13 +116,12 @@ json_t *results_stats_json(const struct eb_stats *s)
 		"outliers_high", (json_int_t)s->outliers_high);
 }
 
-void results_default_path(char *buf, size_t len, const char *top,
-			  const char *hostname)
+void results_default_path(char *buf, size_t len, const char *hostname)
 {
 	char ts[32];
 
 	utc_now(ts, sizeof(ts), true);
-	snprintf(buf, len, "%s/results/local/%s-%s.json", top, ts, hostname);
+	snprintf(buf, len, "results/local/%s-%s.json", ts, hostname);
 }
 
 /* The temporary being written, for the signal handler to unlink. */

@@ -40,9 +40,8 @@ int results_write(json_t *doc, const char *path, bool mkdirs,
 int results_check_writable(const char *path, bool mkdirs, char *err,
 			   size_t errlen);
 
-/* results/local/<UTC timestamp>-<host>.json under @top (may be "."). */
-void results_default_path(char *buf, size_t len, const char *top,
-			  const char *hostname);
+/* results/local/<UTC timestamp>-<host>.json, relative to the cwd. */
+void results_default_path(char *buf, size_t len, const char *hostname);
 
 /*
  * Load and validate a results file.  Refuses (with a one-line reason in

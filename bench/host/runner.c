@@ -126,9 +126,22 @@ static void vcpu_complete_pending(struct eb_vm *vm)
 	vm->run->immediate_exit = 0;
 }
 
+static void vcpu_loop(struct vcpu_ctx *c);
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu_ctx *c = arg;
+
+	if (c->cmd->vcpu_begin)
+		c->cmd->vcpu_begin(c->cmd->hook_arg);
+	vcpu_loop(c);
+	if (c->cmd->vcpu_end)
+		c->cmd->vcpu_end(c->cmd->hook_arg);
+	return NULL;
+}
+
+static void vcpu_loop(struct vcpu_ctx *c)
+{
 	struct eb_vm *vm = c->vm;
 	struct kvm_run *run = vm->run;
 	struct eb_outcome *out = c->out;
@@ -151,11 +164,11 @@ static void *vcpu_thread(void *arg)
 		if (r < 0) {
 			if (errno != EINTR && errno != EAGAIN) {
 				fail(out, "KVM_RUN: %s", strerror(errno));
-				return NULL;
+				return;
 			}
 			if (c->stop) {
 				out->status = EB_OUT_TIMEOUT;
-				return NULL;
+				return;
 			}
 			continue;
 		}
@@ -163,7 +176,7 @@ static void *vcpu_thread(void *arg)
 		    run->io.port == EB_PORT_DONE) {
 			out->status = EB_OUT_OK;
 			vcpu_complete_pending(vm);
-			return NULL;
+			return;
 		}
 		/* the APX uABI exit; test-only register corruption */
 		if (apx_vcpu_exit(vm->vcpu_fd, run, &c->cmd->apx,
@@ -171,7 +184,7 @@ static void *vcpu_thread(void *arg)
 			continue;
 		if (!vmm_exit_expected(c)) {
 			describe_unexpected(c);
-			return NULL;
+			return;
 		}
 		if (run->exit_reason == KVM_EXIT_MMIO && !run->mmio.is_write)
 			memset(run->mmio.data, 0, sizeof(run->mmio.data));

@@ -23,6 +23,13 @@ struct eb_cmd {
 	double timeout_s;
 	int cpu;			/* -1: not pinned */
 	struct apx_cmd apx;		/* APX mode, integrity checks */
+	/*
+	 * Optional, called on the vCPU thread itself right before its first
+	 * KVM_RUN and right after its last (e.g. per-thread counters).
+	 */
+	void (*vcpu_begin)(void *arg);
+	void (*vcpu_end)(void *arg);
+	void *hook_arg;
 };
 
 enum eb_outcome_status {

@@ -83,6 +83,9 @@ static void header(FILE *f, json_t *doc)
 		fprintf(f, "TSC frequency unknown: no ns; ");
 	fprintf(f, "samples %.0f, warm-up %.0f, batch %.0f\n",
 		num(cfg, "samples"), num(cfg, "warmup"), num(cfg, "batch"));
+	if (json_object_get(cfg, "apx"))
+		fprintf(f, "guest: --apx %s, --xcr0 %s\n",
+			str(cfg, "apx", "?"), str(cfg, "xcr0", "?"));
 }
 
 void table_print(FILE *f, json_t *doc)
@@ -98,6 +101,7 @@ void table_print(FILE *f, json_t *doc)
 		"ns");
 	json_array_foreach(results, i, r) {
 		json_t *cy = json_object_get(r, "cycles");
+		const char *apx = str(r, "apx", "off");
 		json_t *ns = json_object_get(r, "ns");
 		json_t *ci = json_object_get(cy, "median_ci");
 		bool emu = json_is_true(json_object_get(r, "emulated"));
@@ -114,8 +118,10 @@ void table_print(FILE *f, json_t *doc)
 		any_emulated |= emu;
 		snprintf(cpl, sizeof(cpl), "%.0f%s", num(r, "cpl"),
 			 emu ? "e" : "");
+		snprintf(b[7], 32, "%s%s", str(r, "test", "?"),
+			 strcmp(apx, "off") ? "/apx" : "");
 		fprintf(f, "%-17s %3s %8s %6s %7s %8s %6s %8s %7s\n",
-			str(r, "test", "?"), cpl,
+			b[7], cpl,
 			fmt(b[0], 32, num(cy, "median")),
 			fmt(b[1], 32, half),
 			fmt(b[2], 32, num(cy, "p1")),

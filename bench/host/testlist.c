@@ -11,7 +11,8 @@
 #include "testlist.h"
 
 #define HW		{ .supported = true, .cpl = 0 }
-#define PVM_NATIVE	{ .supported = true, .cpl = 3, .note = "guest CPL3, runs natively on PVM" }
+#define PVM_NATIVE	{ .supported = true, .cpl = 3, \
+			  .note = "guest CPL3: the loop runs natively on PVM; the access traps (#GP for port I/O, #PF for MMIO) and KVM emulates it" }
 #define PVM_EMULATED	{ .supported = true, .cpl = 0, .emulated = true, \
 			  .note = "emulated: guest CPL0 is software-emulated on PVM (~1.5k cycles per instruction)" }
 #define ALL_HW(pvm)	{ [EB_FLAVOR_VMX] = HW, [EB_FLAVOR_SVM] = HW, [EB_FLAVOR_PVM] = pvm }
@@ -93,8 +94,10 @@ const struct eb_test eb_tests[] = {
 	{
 		.name = "self_ipi", .id = EB_T_SELF_IPI,
 		.needs = EB_NEED_X2APIC | EB_NEED_IRQCHIP, .x2apic = true,
-		.desc = "x2APIC ICR write to self, delivered (IRQ + EOI exit)",
-		.mode = ALL_HW(PVM_EMULATED),
+		.desc = "x2APIC ICR write to self, waits for delivery (+ EOI exit)",
+		.mode = ALL_HW(((struct eb_flavor_mode){ .supported = true,
+			.cpl = 0, .emulated = true,
+			.note = "emulated: guest CPL0 is software-emulated on PVM, which injects the IPI only after a batch of emulated instructions (kvm_pvm.pvm_emul_batch)" })),
 	},
 
 	/* Test-only guest functions, used by tests/kvm. */
