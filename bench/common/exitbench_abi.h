@@ -105,6 +105,8 @@ enum eb_test_id {
 	EB_T_BAD_PORT,
 	EB_T_BAD_MMIO,
 	EB_T_HANG_HYPERCALL,
+	/* exitbench selftest: exit test delay_test with a known delay */
+	EB_T_DELAYED,
 	EB_T_COUNT
 };
 
@@ -157,7 +159,9 @@ struct eb_mailbox {
 	unsigned long long set_xcr0;	/* EB_F_SET_XCR0: value to load */
 	unsigned long long hypercall_nr;	/* hypercall: RAX */
 	unsigned long long apx;		/* reserved for the APX modes (0 = off) */
-	unsigned long long reserved[7];
+	unsigned long long delay_iters;	/* EB_T_DELAYED: delay loop iterations */
+	unsigned long long delay_test;	/* EB_T_DELAYED: the exit test (id) */
+	unsigned long long reserved[5];
 
 	/* report: guest -> host */
 	unsigned int status;		/* enum eb_result */

@@ -127,6 +127,18 @@ static inline void writel(u64 addr, u32 v)
 	asm volatile("movl %0, (%1)" :: "r"(v), "r"(addr) : "memory");
 }
 
+/*
+ * The self-test's known delay: @n trips around a decrement and a taken
+ * branch, a dependency chain of fixed length that neither touches memory
+ * nor exits.  Its cost per trip is calibrated by the host in the same run
+ * (EB_T_DELAYED with delay_test EB_T_NOP), so only its stability matters.
+ */
+static inline void delay_loop(u64 n)
+{
+	if (n)
+		asm volatile("1: dec %0\n\tjnz 1b" : "+r"(n) :: "cc");
+}
+
 static inline void cli(void) { asm volatile("cli" ::: "memory"); }
 static inline void sti(void) { asm volatile("sti" ::: "memory"); }
 static inline void pause(void) { asm volatile("pause" ::: "memory"); }

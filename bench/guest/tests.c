@@ -236,6 +236,46 @@ static unsigned int t_hang_hypercall(struct eb_mailbox *mb)
 	return EB_RES_OK;
 }
 
+/*
+ * exitbench selftest: exit test @delay_test with delay_loop(@delay_iters)
+ * inside the timed region, before the exit.  The same code runs with 0
+ * iterations for the "A" side, so A and A+D differ only by the delay.
+ */
+static unsigned int t_delayed(struct eb_mailbox *mb)
+{
+	const u64 d = mb->delay_iters;
+	u32 a = 0, b, c, dx;
+	u64 v = 0;
+
+	switch (mb->delay_test) {
+	case EB_T_NOP:		/* calibration: the delay alone */
+		EB_LOOP(mb, delay_loop(d));
+		break;
+	case EB_T_CPUID:
+		EB_LOOP(mb, (delay_loop(d), cpuid(0, 0, &a, &b, &c, &dx)));
+		break;
+	case EB_T_RDMSR:
+		EB_LOOP(mb, (delay_loop(d), v = rdmsr(mb->msr)));
+		break;
+	case EB_T_PIO_KERNEL:
+		EB_LOOP(mb, (delay_loop(d), v = inb(EB_PORT_PIC_IMR)));
+		break;
+	case EB_T_PIO_USER:
+		EB_LOOP(mb, (delay_loop(d), outb(EB_PORT_USER, 0)));
+		break;
+	case EB_T_MMIO_KERNEL:
+		EB_LOOP(mb, (delay_loop(d), v = readl(EB_GPA_LAPIC + XAPIC_VERSION)));
+		break;
+	case EB_T_MMIO_USER:
+		EB_LOOP(mb, (delay_loop(d), writel(EB_GPA_MMIO_USER, 0)));
+		break;
+	default:
+		return EB_RES_BAD_COMMAND;
+	}
+	mb->last_value = v + a;
+	return EB_RES_OK;
+}
+
 static unsigned int (*const tests[EB_T_COUNT])(struct eb_mailbox *) = {
 	[EB_T_NOP] = t_nop,
 	[EB_T_CPUID] = t_cpuid,
@@ -256,6 +296,7 @@ static unsigned int (*const tests[EB_T_COUNT])(struct eb_mailbox *) = {
 	[EB_T_BAD_PORT] = t_bad_port,
 	[EB_T_BAD_MMIO] = t_bad_mmio,
 	[EB_T_HANG_HYPERCALL] = t_hang_hypercall,
+	[EB_T_DELAYED] = t_delayed,
 };
 
 unsigned int eb_run_test(struct eb_mailbox *mb)

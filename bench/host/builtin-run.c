@@ -36,7 +36,13 @@ static void usage(FILE *f)
 "  --samples N       kept samples per test (default %d)\n"
 "  --batch K         exits per sample (default 1)\n"
 "  --warmup W        discarded samples run first (default %d)\n"
-"  --cpu N           pin the vCPU thread to CPU N (default: not pinned)\n"
+"  --cpu N|auto      pin the vCPU thread to CPU N, or let hwloc choose an\n"
+"                    idle core away from CPU 0 (default: not pinned)\n"
+"  --events a,b,...  libpfm4 events counted on the vCPU thread, split host\n"
+"                    and guest where the PMU can (e.g. cycles,instructions)\n"
+"  --precision P     repeat rounds of --samples until the median's 95%% CI\n"
+"                    half-width is below P (e.g. 0.2%%) or --max-time\n"
+"  --max-time SEC    time budget per test for --precision (default 10)\n"
 "  --cpl 0|3         run every test at this guest CPL instead of its\n"
 "                    default for the KVM flavor (see 'exitbench list')\n"
 "  --out FILE        results file (default results/local/<UTC>-<host>.json)\n"
@@ -103,7 +109,8 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 {
 	enum { O_TESTS = 256, O_SAMPLES, O_BATCH, O_WARMUP, O_CPU, O_OUT,
 	       O_RAW, O_TIMEOUT, O_SEED, O_KVM_DEV, O_APX, O_XCR0,
-	       O_CHECK_EGPRS, O_NO_CHECK_EGPRS, O_DEBUG_CORRUPT, O_DEBUG_FORCE_APX, O_CPL };
+	       O_CHECK_EGPRS, O_NO_CHECK_EGPRS, O_DEBUG_CORRUPT, O_DEBUG_FORCE_APX, O_CPL,
+	       O_EVENTS, O_PRECISION, O_MAX_TIME };
 	static const struct option opts[] = {
 		{ "tests", required_argument, NULL, O_TESTS },
 		{ "samples", required_argument, NULL, O_SAMPLES },
@@ -123,12 +130,14 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 		{ "debug-corrupt-reg", required_argument, NULL, O_DEBUG_CORRUPT },
 		{ "debug-force-apx-on", no_argument, NULL, O_DEBUG_FORCE_APX },
 		{ "cpl", required_argument, NULL, O_CPL },
+		{ "events", required_argument, NULL, O_EVENTS },
+		{ "precision", required_argument, NULL, O_PRECISION },
+		{ "max-time", required_argument, NULL, O_MAX_TIME },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const uint64_t max_samples = EB_SAMPLES_BYTES / 2 / sizeof(uint64_t);
-	uint64_t v;
-	int c;
+	int c, cpu;
 
 	opterr = 0;
 	optind = 1;
@@ -154,12 +163,24 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 						 "a number from 0 to 10^9");
 			break;
 		case O_CPU:
-			if (eb_parse_u64(optarg, 0, CPU_SETSIZE - 1, &v))
-				return bad_value("--cpu", optarg, "a CPU number");
-			if (v >= (uint64_t)sysconf(_SC_NPROCESSORS_CONF))
+			/* Whether the CPU exists and is online: eb_noise_setup(). */
+			if (eb_parse_cpu(optarg, &cpu))
 				return bad_value("--cpu", optarg,
-						 "no such CPU on this machine");
-			cfg->cpu = (int)v;
+						 "a CPU number or 'auto'");
+			cfg->noise.cpu = optarg;
+			break;
+		case O_EVENTS:
+			cfg->noise.events = optarg;
+			break;
+		case O_PRECISION:
+			if (eb_parse_precision(optarg, &cfg->noise.precision))
+				return bad_value("--precision", optarg,
+						 "a fraction like 0.2% or 0.002");
+			break;
+		case O_MAX_TIME:
+			if (eb_parse_double(optarg, 0.1, 86400, &cfg->noise.max_time))
+				return bad_value("--max-time", optarg,
+						 "seconds, from 0.1 to 86400");
 			break;
 		case O_CPL:
 			if (strcmp(optarg, "0") && strcmp(optarg, "3"))
@@ -284,12 +305,22 @@ int cmd_run(int argc, char **argv)
 	st->cfg = &cfg;
 	for (int i = 0; i < 4; i++)
 		st->nop_cycles[i] = -1;
+	/* Placement and host snapshot come before any VM exists. */
+	r = eb_noise_setup(&st->noise, &cfg.noise, err, sizeof(err));
+	if (r) {
+		eb_error("run: %s", err);
+		eb_noise_free(&st->noise);
+		free(st);
+		return r == -ENOMEM ? EB_EXIT_FAIL : EB_EXIT_USAGE;
+	}
+	cfg.cpu = eb_noise_cpu(&st->noise);
 	hostinfo_probe(&st->host);
 
 	/* Fail early, before anything is written, if KVM is unusable. */
 	r = run_ensure_vm(st);
 	if (r) {
 		eb_error("run: %s", st->vm.err);
+		eb_noise_free(&st->noise);
 		free(st);
 		return EB_EXIT_FAIL;
 	}
@@ -321,6 +352,7 @@ int cmd_run(int argc, char **argv)
 	if (r) {
 		eb_error("run: %s", err);
 		vm_destroy(&st->vm);
+		eb_noise_free(&st->noise);
 		free(st);
 		return EB_EXIT_FAIL;
 	}
@@ -349,19 +381,31 @@ int cmd_run(int argc, char **argv)
 			    json_string(st->failed ? "failed" : "ok"));
 	json_object_set_new(doc, "vms_created",
 			    json_integer(st->vms_created));
+	eb_noise_finish(&st->noise);
+	json_object_set_new(doc, "noise", eb_noise_json(&st->noise));
 	r = results_write(doc, path, cfg.out == NULL, err, sizeof(err));
 	if (r) {
 		eb_error("run: %s", err);
 		json_decref(doc);
+		eb_noise_free(&st->noise);
 		free(st);
 		return EB_EXIT_FAIL;
 	}
 	table_print(stdout, doc);
+	{
+		json_t *w = json_object_get(json_object_get(doc, "noise"), "warnings");
+		size_t i;
+		json_t *s;
+
+		json_array_foreach(w, i, s)
+			eb_warn("%s", json_string_value(s));
+	}
 	printf("results: %s\n", path);
 	json_decref(doc);
 	r = st->failed ? EB_EXIT_FAIL : EB_EXIT_OK;
 	if (st->vm_live)
 		vm_destroy(&st->vm);
+	eb_noise_free(&st->noise);
 	free(st);
 	return r;
 }

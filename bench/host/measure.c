@@ -30,6 +30,7 @@ int run_ensure_vm(struct eb_run_state *st)
 		return r;
 	st->vm_live = true;
 	st->vms_created++;
+	eb_noise_bind_guest_memory(&st->noise, st->vm.ram, EB_GUEST_RAM_SIZE);
 	hostinfo_probe_vm(&st->host, &st->vm);
 	return 0;
 }
@@ -341,7 +342,7 @@ json_t *run_test(struct eb_run_state *st, const struct eb_test *t)
 		return e;
 	}
 	make_cmd(st, t->id, m->cpl, t->x2apic, t->oneway, &c);
-	r = vm_run_cmd(&st->vm, &c, &o);
+	r = run_sampled(st, t, &c, &o, e);
 	if (r) {
 		snprintf(buf, sizeof(buf), "could not run: %s", strerror(-r));
 		set_status(st, e, "failed", buf);

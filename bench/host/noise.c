@@ -154,11 +154,11 @@ void eb_noise_vcpu_begin(struct eb_noise *n)
 		eb_counters_start(n->counters);
 }
 
-void eb_noise_vcpu_end(struct eb_noise *n, struct eb_counts *out)
+void eb_noise_vcpu_end(struct eb_noise *n)
 {
-	memset(out, 0, sizeof(*out));
+	memset(&n->last, 0, sizeof(n->last));
 	if (n->counters)
-		eb_counters_stop(n->counters, out);
+		eb_counters_stop(n->counters, &n->last);
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -218,7 +218,7 @@ json_t *eb_noise_json(const struct eb_noise *n)
 		summary = json_incref(json_object_get(topo, "summary"));
 		json_decref(topo);
 	}
-	return json_pack("{s:o, s:o, s:O, s:{s:s, s:s*}, s:O}",
+	return json_pack("{s:o, s:o, s:O, s:{s:s, s:s*}, s:{s:f, s:f}, s:O}",
 			 "placement", placement ? placement :
 				      json_pack("{s:s}", "unpinned", "no --cpu given"),
 			 "topology", summary ? summary : json_null(),
@@ -227,5 +227,7 @@ json_t *eb_noise_json(const struct eb_noise *n)
 			 "hardware", n->counters ? eb_counters_hw_status(n->counters) :
 				     "unavailable (not set up)",
 			 "events", n->opts.events,
+			 "sampling", "precision", n->opts.precision,
+			 "max_time_s", n->opts.max_time,
 			 "warnings", n->warnings);
 }

@@ -34,6 +34,7 @@ struct eb_noise {
 	struct eb_counters *counters;
 	json_t *hostcond;
 	json_t *warnings;	/* array of strings */
+	struct eb_counts last;	/* counts of the last vCPU thread */
 };
 
 /* "auto" -> EB_CPU_AUTO, "N" -> N; -EINVAL for anything else. */
@@ -60,7 +61,7 @@ void eb_noise_bind_guest_memory(struct eb_noise *n, void *hva, size_t len);
  * KVM_RUN loop: open (re-open for each new thread) and start; then stop.
  */
 void eb_noise_vcpu_begin(struct eb_noise *n);
-void eb_noise_vcpu_end(struct eb_noise *n, struct eb_counts *out);
+void eb_noise_vcpu_end(struct eb_noise *n);	/* into n->last */
 
 /* After the run: load average, SMT siblings' load, final warnings. */
 void eb_noise_finish(struct eb_noise *n);

@@ -13,10 +13,14 @@
 
 #include "hostinfo.h"
 #include "kvm.h"
+#include "noise.h"
 #include "testlist.h"
 #include "apx/apx_run.h"
 
 #define EB_MAX_TESTS	64
+
+struct eb_cmd;
+struct eb_outcome;
 
 struct eb_run_config {
 	const struct eb_test *tests[EB_MAX_TESTS];
@@ -37,6 +41,7 @@ struct eb_run_config {
 	int check_egprs;		/* -1: default (with APX on) */
 	int corrupt_reg;		/* test-only; -1: off */
 	bool corrupt_uabi, force_apx_on;	/* test-only */
+	struct eb_noise_opts noise;	/* --cpu, --events, --precision */
 };
 
 struct eb_run_state {
@@ -51,10 +56,18 @@ struct eb_run_state {
 	bool failed;			/* a test failed or timed out */
 	struct apx_run apx;		/* APX options, facts and plan */
 	bool apx_on;			/* the guest APX mode being run */
+	struct eb_noise noise;		/* placement, host, counters */
 };
 
 /* (Re)create the VM if needed; 0 or -errno with st->vm.err set. */
 int run_ensure_vm(struct eb_run_state *st);
+/*
+ * Run @c: once, or in rounds until --precision is met (sampling.c), with
+ * the counters around each vCPU thread; records "counters" and
+ * "sampling" in @e.  Returns like vm_run_cmd(); @o holds all samples.
+ */
+int run_sampled(struct eb_run_state *st, const struct eb_test *t,
+		struct eb_cmd *c, struct eb_outcome *o, json_t *e);
 /* Run one test (skipping it with the reason if it cannot run here). */
 json_t *run_test(struct eb_run_state *st, const struct eb_test *t);
 

@@ -23,6 +23,8 @@ struct eb_cmd {
 	double timeout_s;
 	int cpu;			/* -1: not pinned */
 	struct apx_cmd apx;		/* APX mode, integrity checks */
+	/* EB_T_DELAYED (selftest): exit test @delay_test, delay inside */
+	uint64_t delay_iters, delay_test;
 	/*
 	 * Optional, called on the vCPU thread itself right before its first
 	 * KVM_RUN and right after its last (e.g. per-thread counters).
