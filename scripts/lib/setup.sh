@@ -13,7 +13,7 @@ EB_PKGS_RUN=(
 EB_PKGS_TEST=(
 	python3 python3-numpy python3-scipy
 	llvm-19 clang-19
-	linux-source-6.12 make bc bison flex libelf-dev libssl-dev
+	linux-source-6.12 make bc bison flex libelf-dev libssl-dev patch
 	xz-utils cpio kmod perl git
 	qemu-system-x86 busybox-static
 	gnuplot-nox shellcheck
