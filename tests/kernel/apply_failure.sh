@@ -93,6 +93,18 @@ check "the good series applies again over the same directory" \
 	"$kv" --patches "$P" apply baseline --ksrc "$K" --out "$work/v" 2>/dev/null
 check "and gives the same tree" test "$(sum "$work/v/src")" = "$good"
 
+# 5. A series naming a patch that does not exist is refused up front.
+mkdir -p "$P/missing"
+printf '0001-not-there.patch\n' >"$P/missing/series"
+if "$kv" --patches "$P" apply missing --ksrc "$K" --out "$work/m" 2>"$work/err2"; then
+	not_ok "a series naming a missing patch is refused"
+else
+	ok "a series naming a missing patch is refused"
+fi
+check "the error names the missing file" grep -q '0001-not-there.patch, which does not exist' "$work/err2"
+check "an unknown strategy is refused" \
+	bash -c '! "$@" 2>/dev/null' _ "$kv" --patches "$P" apply no-such-strategy --ksrc "$K"
+
 echo "1..$n"
 sed 's/^/# /' "$work/err"
 [ $fails -eq 0 ]
