@@ -95,6 +95,18 @@ static bool any_reduced(const struct eb_ctable *t)
 	return false;
 }
 
+/* Whether rows differ in apx/xcr0 mode; if not, the header names it once. */
+static bool one_mode(const struct eb_ctable *t)
+{
+	size_t i;
+
+	for (i = 1; i < t->nrows; i++)
+		if (strcmp(t->rows[i].apx, t->rows[0].apx) ||
+		    strcmp(t->rows[i].xcr0, t->rows[0].xcr0))
+			return false;
+	return true;
+}
+
 static void text_file_line(FILE *f, const char *tag, const char *label,
 			   const struct eb_rview *rv)
 {
@@ -135,46 +147,73 @@ static void text_header(FILE *f, const struct eb_ctable *t)
 		snprintf(thr, sizeof(thr), "%g cycles", t->thr.value);
 	fprintf(f, "verdict: p < %.2f (Mann-Whitney U) and |shift| >= %s\n",
 		EB_CMP_ALPHA, thr);
+	if (t->nrows && one_mode(t))
+		fprintf(f, "all rows: guest apx=%s xcr0=%s\n", t->rows[0].apx, t->rows[0].xcr0);
 	fprintf(f, "\n");
 }
 
-static const char *cell_problem(const struct eb_crow *r, const struct eb_ccell *c,
-				const char **reason)
+/* Why a row has no comparison, e.g. "skipped: <reason>", "new: failed". */
+static void cell_problem(char *buf, size_t len, const struct eb_crow *r,
+			 const struct eb_ccell *c)
 {
-	const struct eb_rentry *e = c->state == EB_CELL_NO_BASE ? r->b : c->e;
+	const struct eb_rentry *b = r->b, *e = c->e;
+	const char *why;
 
-	*reason = e ? (e->reason ? e->reason : e->status) : NULL;
-	if (c->state == EB_CELL_NO_BASE)
-		return e ? "old" : "not in old";
-	return e ? "new" : "not in new";
+	if (c->state == EB_CELL_NO_BASE && !b) {
+		snprintf(buf, len, "(not in old)");
+		return;
+	}
+	if (c->state == EB_CELL_NO_CAND && !e) {
+		snprintf(buf, len, "(not in new)");
+		return;
+	}
+	if (c->state == EB_CELL_NO_BASE && (!e || !e->has_cycles) &&
+	    e && !strcmp(b->status, e->status)) {
+		/* Same fate in both: say it once. */
+		why = b->reason ? b->reason : "";
+		snprintf(buf, len, "(%s: %s)", b->status, why);
+		return;
+	}
+	e = c->state == EB_CELL_NO_BASE ? b : e;
+	snprintf(buf, len, "(%s %s: %s)", c->state == EB_CELL_NO_BASE ? "old" : "new",
+		 e->status, e->reason ? e->reason : "");
 }
 
+/*
+ * One candidate: "test [apx] old -> new delta% CI verdict", the columns
+ * after the test name take 54 (+6 with the apx column) of the 72.
+ */
 static void text_single(FILE *f, const struct eb_ctable *t)
 {
-	char tb[16], mb[8], b1[24], b2[24], ci[40], line[128], cut[64];
+	char tb[32], mb[8], b1[24], b2[24], ci[40], line[128], cut[80];
+	bool modes = !one_mode(t);
+	int tw = modes ? 12 : 18;
 	size_t i;
 
-	/* 12+1+5+1+8+4+8+1+8+1+15+1+7 = 72 */
-	fprintf(f, "%-12s %-5s %8s -> %-8s %8s %-15s %s\n", "test", "apx",
-		"old", "new", "delta", "95% CI", "verdict");
+	if (modes)
+		fprintf(f, "%-*s %-5s %8s -> %-8s %7s  %-15s %s\n", tw, "test", "apx",
+			"old", "new", "delta", "95% CI", "verdict");
+	else
+		fprintf(f, "%-*s %8s -> %-8s %7s  %-15s %s\n", tw, "test",
+			"old", "new", "delta", "95% CI", "verdict");
 	for (i = 0; i < t->nrows; i++) {
 		const struct eb_crow *r = &t->rows[i];
 		const struct eb_ccell *c = &r->cells[0];
 		const struct eb_cmp *m = &c->cmp;
-		const char *why, *who;
 
 		eb_report_mode(mb, sizeof(mb), r->apx, r->xcr0);
+		fprintf(f, "%-*s ", tw, fit(tb, sizeof(tb), tw, r->test));
+		if (modes)
+			fprintf(f, "%-5s ", mb);
 		if (c->state != EB_CELL_OK) {
-			who = cell_problem(r, c, &why);
-			snprintf(line, sizeof(line), "(%s: %s)", who, why ? why : "");
-			fprintf(f, "%-12s %-5s %s\n", FIT(tb, 12, r->test), mb,
-				FIT(cut, 52, line));
+			cell_problem(line, sizeof(line), r, c);
+			fprintf(f, "%s\n", fit(cut, sizeof(cut), 71 - tw - (modes ? 6 : 0), line));
 			continue;
 		}
 		snprintf(ci, sizeof(ci), "%+.2f..%+.2f%%", pct(m->shift_lo, m->base_median),
 			 pct(m->shift_hi, m->base_median));
-		fprintf(f, "%-12s %-5s %8s -> %-8s %+7.2f%% %-15s %s%s\n",
-			FIT(tb, 12, r->test), mb, cyc(b1, sizeof(b1), m->base_median),
+		fprintf(f, "%8s -> %-8s %+6.2f%%  %-15s %s%s\n",
+			cyc(b1, sizeof(b1), m->base_median),
 			cyc(b2, sizeof(b2), m->cand_median), m->delta_pct,
 			FIT(cut, 15, ci), eb_verdict_name(m->verdict), m->raw ? "" : "*");
 	}
@@ -207,7 +246,9 @@ static void put_line(FILE *f, char *line)
 static void text_multi(FILE *f, const struct eb_ctable *t)
 {
 	const size_t per_block = 4;	/* 12+1+5+1+8 + 4 * 11 = 71 */
-	char tb[16], mb[8], b1[24], lb[16], line[160] = "";
+	char tb[32], mb[8], b1[24], lb[16], line[160] = "";
+	bool modes = !one_mode(t);
+	int tw = modes ? 12 : 18;
 	size_t first, i, k;
 
 	for (first = 0; first < t->ncands; first += per_block) {
@@ -215,7 +256,8 @@ static void text_multi(FILE *f, const struct eb_ctable *t)
 
 		if (first)
 			put_line(f, line);
-		cat(line, sizeof(line), "%-12s %-5s %8s", "test", "apx", FIT(lb, 8, t->labels[0]));
+		cat(line, sizeof(line), "%-*s %s%8s", tw, "test", modes ? "apx   " : "",
+		    FIT(lb, 8, t->labels[0]));
 		for (k = first; k < last; k++)
 			cat(line, sizeof(line), " %10s", FIT(lb, 10, t->labels[k + 1]));
 		put_line(f, line);
@@ -223,8 +265,10 @@ static void text_multi(FILE *f, const struct eb_ctable *t)
 			const struct eb_crow *r = &t->rows[i];
 
 			eb_report_mode(mb, sizeof(mb), r->apx, r->xcr0);
-			cat(line, sizeof(line), "%-12s %-5s %8s", FIT(tb, 12, r->test), mb,
-			    r->b && r->b->has_cycles ?
+			cat(line, sizeof(line), "%-*s ", tw, fit(tb, sizeof(tb), tw, r->test));
+			if (modes)
+				cat(line, sizeof(line), "%-5s ", mb);
+			cat(line, sizeof(line), "%8s", r->b && r->b->has_cycles ?
 			    cyc(b1, sizeof(b1), r->b->cycles.median) : "-");
 			for (k = first; k < last; k++) {
 				const struct eb_ccell *c = &r->cells[k];
