@@ -26,6 +26,7 @@ typedef unsigned long long u64;
 #define APIC_LVTT_TSCDEADLINE	(2u << 17)
 #define APIC_SVR_ENABLE		(1u << 8)
 #define XAPIC_VERSION		0x30
+#define XAPIC_TMCCT		0x390	/* timer current count */
 #define XAPIC_EOI		0xb0
 
 /*

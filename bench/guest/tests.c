@@ -192,11 +192,16 @@ static unsigned int t_pio_user(struct eb_mailbox *mb)
 	return EB_RES_OK;
 }
 
+/*
+ * The timer current-count register: unlike most APIC registers, APICv's
+ * APIC-register virtualization does not serve its reads (SDM Vol. 3C,
+ * "Virtualizing Reads from the APIC-Access Page"), so every read exits.
+ */
 static unsigned int t_mmio_kernel(struct eb_mailbox *mb)
 {
 	u32 v = 0;
 
-	EB_LOOP(mb, v = readl(EB_GPA_LAPIC + XAPIC_VERSION));
+	EB_LOOP(mb, v = readl(EB_GPA_LAPIC + XAPIC_TMCCT));
 	mb->last_value = v;
 	return EB_RES_OK;
 }

@@ -5,7 +5,7 @@
 
 #include "table.h"
 
-#define WIDTH	76
+#define WIDTH	72
 
 static const char *str(json_t *o, const char *key, const char *dflt)
 {
@@ -21,15 +21,24 @@ static double num(json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-/* Cycles: integers when large, one decimal when small, "-" if absent. */
-static const char *fmt(char *buf, size_t len, double v)
+/*
+ * Cycles in at most @w characters: one decimal when small, integers when
+ * large, and k/M/G only for values that would not fit (PVM's millions).
+ */
+static const char *fmt(char *buf, size_t len, double v, int w)
 {
+	static const char suffix[] = "kMG";
+	int n;
+
 	if (isnan(v))
-		snprintf(buf, len, "-");
-	else if (fabs(v) >= 100)
-		snprintf(buf, len, "%.0f", v);
-	else
-		snprintf(buf, len, "%.1f", v);
+		return snprintf(buf, len, "-"), buf;
+	n = fabs(v) >= 100 ? snprintf(buf, len, "%.0f", v) :
+			     snprintf(buf, len, "%.1f", v);
+	for (int i = 0; n > w && i < 3; i++) {
+		v /= 1000;
+		n = snprintf(buf, len, fabs(v) >= 100 ? "%.0f%c" : "%.1f%c", v,
+			     suffix[i]);
+	}
 	return buf;
 }
 
@@ -86,6 +95,11 @@ static void header(FILE *f, json_t *doc)
 	if (json_object_get(cfg, "apx"))
 		fprintf(f, "guest: --apx %s, --xcr0 %s\n",
 			str(cfg, "apx", "?"), str(cfg, "xcr0", "?"));
+	if (str(json_object_get(doc, "apx"), "on_skipped", NULL)) {
+		snprintf(line, sizeof(line), "apx on not run: %s",
+			 str(json_object_get(doc, "apx"), "on_skipped", "?"));
+		table_wrap(f, "", line, 2);
+	}
 }
 
 void table_print(FILE *f, json_t *doc)
@@ -96,7 +110,7 @@ void table_print(FILE *f, json_t *doc)
 	size_t i;
 
 	header(f, doc);
-	fprintf(f, "\n%-17s %3s %8s %6s %7s %8s %6s %8s %7s\n",
+	fprintf(f, "\n%-17s%4s %7s %5s %7s %7s %6s %6s %6s\n",
 		"test", "cpl", "median", "+-ci", "p1", "p99", "loop", "net",
 		"ns");
 	json_array_foreach(results, i, r) {
@@ -120,15 +134,15 @@ void table_print(FILE *f, json_t *doc)
 			 emu ? "e" : "");
 		snprintf(b[7], 32, "%s%s", str(r, "test", "?"),
 			 strcmp(apx, "off") ? "/apx" : "");
-		fprintf(f, "%-17s %3s %8s %6s %7s %8s %6s %8s %7s\n",
+		fprintf(f, "%-17s%4s %7s %5s %7s %7s %6s %6s %6s\n",
 			b[7], cpl,
-			fmt(b[0], 32, num(cy, "median")),
-			fmt(b[1], 32, half),
-			fmt(b[2], 32, num(cy, "p1")),
-			fmt(b[3], 32, num(cy, "p99")),
-			fmt(b[4], 32, num(r, "overhead_cycles")),
-			fmt(b[5], 32, num(r, "net_median_cycles")),
-			fmt(b[6], 32, num(ns, "median")));
+			fmt(b[0], 32, num(cy, "median"), 7),
+			fmt(b[1], 32, half, 5),
+			fmt(b[2], 32, num(cy, "p1"), 7),
+			fmt(b[3], 32, num(cy, "p99"), 7),
+			fmt(b[4], 32, num(r, "overhead_cycles"), 6),
+			fmt(b[5], 32, num(r, "net_median_cycles"), 6),
+			fmt(b[6], 32, num(ns, "median"), 6));
 	}
 	fprintf(f, "\nTSC cycles per exit.  loop: the empty timed loop at the same CPL and\n"
 		"batch (nop); net = median - loop.  ns: median in ns.  +-ci: half\n"
@@ -149,8 +163,8 @@ void table_print(FILE *f, json_t *doc)
 		else
 			snprintf(line, sizeof(line),
 				 "exit %s, entry %s cycles (medians)",
-				 fmt(b[0], 32, num(json_object_get(ow, "exit"), "median")),
-				 fmt(b[1], 32, num(json_object_get(ow, "entry"), "median")));
+				 fmt(b[0], 32, num(json_object_get(ow, "exit"), "median"), 12),
+				 fmt(b[1], 32, num(json_object_get(ow, "entry"), "median"), 12));
 		snprintf(b[7], 32, "one-way %s: ", str(r, "test", "?"));
 		table_wrap(f, b[7], line, 4);
 	}

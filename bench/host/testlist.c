@@ -83,7 +83,7 @@ const struct eb_test eb_tests[] = {
 	{
 		.name = "mmio_kernel", .id = EB_T_MMIO_KERNEL,
 		.needs = EB_NEED_IRQCHIP,
-		.desc = "read of the xAPIC version register (in-kernel LAPIC)",
+		.desc = "read of the xAPIC timer count register (in-kernel LAPIC)",
 		.mode = ALL_HW(PVM_NATIVE),
 	},
 	{
