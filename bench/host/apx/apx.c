@@ -343,11 +343,12 @@ void apx_info_print(const struct apx_info *info, const struct apx_plan *plan,
 			yes_no(info->kvm_apx_f), (unsigned long long)info->kvm_xcr0,
 			info->kvm_xcr0 & APX_XCR0_APX ? "set" : "clear",
 			info->kvm_apx_size, info->kvm_apx_offset);
-		fprintf(out, "             CPUID.1 XSAVE %s%s; KVM_GET_XSAVE2 %d bytes; "
+		fprintf(out, "             CPUID.1 XSAVE %s; KVM_GET_XSAVE2 %d bytes; "
 			"KVM_GET_XCRS %s\n", yes_no(info->kvm_xsave),
-			!info->kvm_xsave && info->kvm_xcr0 > 1 ?
-			" (under-reported: leaf 0xD offers XCR0 bits)" : "",
 			info->kvm_xsave2_size, yes_no(info->kvm_xcrs));
+		if (!info->kvm_xsave && info->kvm_xcr0 > 1)
+			fprintf(out, "             (XSAVE under-reported: leaf 0xD offers "
+				"XCR0 bits)\n");
 	} else {
 		fprintf(out, "  KVM        supported CPUID unavailable: %s\n",
 			strerror(-info->kvm_err));
@@ -364,8 +365,8 @@ void apx_info_print(const struct apx_info *info, const struct apx_plan *plan,
 		else
 			fprintf(out, "  --xcr0 %-7s guest XCR0 %#llx: %s\n",
 				apx_xcr0_mode_name(m), (unsigned long long)x,
-				d ? "differs from the host's, KVM switches XCR0 around every exit"
-				  : "same as the host's, no XCR0 switch");
+				d ? "differs from the host's: KVM switches XCR0"
+				  : "same as the host's: no XCR0 switch");
 	}
 	if (plan)
 		fprintf(out, "  --apx %-4s runs: %s%s%s%s%s\n",
