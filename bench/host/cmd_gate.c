@@ -55,6 +55,13 @@ static void describe(struct gate_case *gc)
 				 m->delta_pct, m->shift_lo, m->shift_hi);
 		return;
 	}
+	if (c->state == EB_CELL_MISMATCH) {
+		gc->outcome = GATE_SKIP;
+		snprintf(gc->detail, sizeof(gc->detail),
+			 "emulated in one file only (%s): not comparable",
+			 r->b->emulated ? "baseline" : "candidate");
+		return;
+	}
 	if (c->state == EB_CELL_NO_BASE) {
 		e = r->b;
 		gc->outcome = GATE_SKIP;

@@ -81,6 +81,11 @@ static void fill_cell(struct eb_ccell *c, const struct eb_rentry *b,
 		c->state = EB_CELL_NO_CAND;
 		return;
 	}
+	/* Emulation cost against hardware timing is no comparison. */
+	if (b->emulated != c->e->emulated) {
+		c->state = EB_CELL_MISMATCH;
+		return;
+	}
 	c->state = EB_CELL_OK;
 	if (b->raw && c->e->raw) {
 		ret = eb_compare_raw(b->raw, b->nraw, c->e->raw, c->e->nraw, thr, &c->cmp);

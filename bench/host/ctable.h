@@ -15,6 +15,7 @@ enum eb_cell_state {
 	EB_CELL_OK,		/* compared: cmp is valid */
 	EB_CELL_NO_BASE,	/* the baseline lacks this row or did not run it */
 	EB_CELL_NO_CAND,	/* the candidate lacks it or did not run it */
+	EB_CELL_MISMATCH,	/* one ran natively, the other emulated */
 };
 
 struct eb_ccell {

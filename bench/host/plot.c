@@ -146,8 +146,14 @@ static int write_test(const char *dir, const char *test, const char *stem,
 			c[n].e = e;
 			c[n].file = i;
 			n++;
+			/*
+			 * Show the body, not the tail: exits interrupted by
+			 * the host run to 100x the median and would squash
+			 * every curve against the left edge.
+			 */
 			xmin = fmin(xmin, e->cycles.p1);
-			xmax = fmax(xmax, e->cycles.p99);
+			xmax = fmax(xmax, fmin(e->cycles.p99, e->cycles.p75 +
+					       3 * (e->cycles.p75 - e->cycles.p25)));
 		}
 	}
 	if (!c)
@@ -201,7 +207,7 @@ static int write_test(const char *dir, const char *test, const char *stem,
 	fprintf(gp.f, "set title ");
 	gp_str(gp.f, test);
 	fprintf(gp.f, " . \": cycles per exit (ECDF; bars: median, 95%% CI)\"\n"
-		"set xlabel \"TSC cycles per exit (p1..p99 shown)\"\n"
+		"set xlabel \"TSC cycles per exit (from p1 to p99 or p75 + 3 IQR, whichever is less)\"\n"
 		"set ylabel \"fraction of samples\"\n"
 		"set key outside right top font \",9\"\nset grid\n"
 		"set xrange [%.6g:%.6g]\nset yrange [0:1]\n",
@@ -286,8 +292,14 @@ int eb_plot_overview(const char *dir, const struct eb_ctable *t,
 	struct eb_outfile dat, gp;
 	char path[4096], mode[16];
 	size_t i, k, rows = 0;
+	bool modes = false;
 	double thr_pct;
 	int ret;
+
+	/* Label rows "test/mode" only when the modes differ. */
+	for (i = 1; i < t->nrows; i++)
+		modes |= strcmp(t->rows[i].apx, t->rows[0].apx) ||
+			 strcmp(t->rows[i].xcr0, t->rows[0].xcr0);
 
 	snprintf(path, sizeof(path), "%s/overview.dat", dir);
 	ret = eb_outfile_open(&dat, path);
@@ -307,7 +319,10 @@ int eb_plot_overview(const char *dir, const struct eb_ctable *t,
 		if (!any)
 			continue;
 		eb_report_mode(mode, sizeof(mode), r->apx, r->xcr0);
-		fprintf(dat.f, "\"%s/%s\"", r->test, mode);
+		if (modes)
+			fprintf(dat.f, "\"%s/%s\"", r->test, mode);
+		else
+			fprintf(dat.f, "\"%s\"", r->test);
 		for (k = 0; k < t->ncands; k++) {
 			const struct eb_cmp *m = &r->cells[k].cmp;
 
@@ -343,7 +358,8 @@ int eb_plot_overview(const char *dir, const struct eb_ctable *t,
 		"set style histogram errorbars gap 2 lw 1\n"
 		"set style fill solid 0.6 border -1\n"
 		"set boxwidth 0.9\nset grid ytics\nset key outside right top noenhanced\n"
-		"set xtics rotate by -35 noenhanced\nset xzeroaxis lt -1\n",
+		"set xtics rotate by -35 noenhanced\nset xzeroaxis lt -1\n"
+		"set offsets 0, 0, graph 0.05, graph 0.05\n",
 		t->labels[0], t->labels[0]);
 	if (isfinite(thr_pct))
 		fprintf(gp.f, "# verdict threshold: +-%g%%\n"

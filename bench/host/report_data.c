@@ -42,6 +42,7 @@ static const char *state_name(const struct eb_ccell *c)
 	switch (c->state) {
 	case EB_CELL_OK: return "compared";
 	case EB_CELL_NO_BASE: return "no-base";
+	case EB_CELL_MISMATCH: return "emulated-in-one";
 	default: return "no-candidate";
 	}
 }
@@ -50,7 +51,7 @@ int eb_report_csv(FILE *f, const struct eb_ctable *t)
 {
 	size_t i, k;
 
-	fprintf(f, "test,apx,xcr0,base,candidate,state,base_n,cand_n,base_median,"
+	fprintf(f, "test,apx,xcr0,emulated,base,candidate,state,base_n,cand_n,base_median,"
 		"cand_median,delta,delta_pct,shift,shift_lo,shift_hi,u,p,raw,"
 		"threshold_cycles,verdict\n");
 	for (i = 0; i < t->nrows; i++) {
@@ -65,7 +66,7 @@ int eb_report_csv(FILE *f, const struct eb_ctable *t)
 			csv_str(f, r->apx);
 			fputc(',', f);
 			csv_str(f, r->xcr0);
-			fputc(',', f);
+			fprintf(f, ",%d,", r->b ? r->b->emulated : c->e ? c->e->emulated : 0);
 			csv_str(f, t->labels[0]);
 			fputc(',', f);
 			csv_str(f, t->labels[k + 1]);
@@ -156,9 +157,9 @@ int eb_report_json(FILE *f, const struct eb_ctable *t)
 		const struct eb_crow *r = &t->rows[i];
 		json_t *cells = json_array(), *row;
 
-		row = json_pack("{s:s, s:s, s:s, s:o, s:o}", "test", r->test, "apx", r->apx,
-				"xcr0", r->xcr0, "base_status", str(r->b ? r->b->status : NULL),
-				"cells", cells);
+		row = json_pack("{s:s, s:s, s:s, s:b, s:o, s:o}", "test", r->test, "apx", r->apx,
+				"xcr0", r->xcr0, "emulated", r->b ? r->b->emulated : false,
+				"base_status", str(r->b ? r->b->status : NULL), "cells", cells);
 		if (!row || json_array_append_new(rows, row))
 			goto err_put;
 		for (k = 0; k < t->ncands; k++)

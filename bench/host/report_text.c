@@ -152,6 +152,29 @@ static void text_header(FILE *f, const struct eb_ctable *t)
 	fprintf(f, "\n");
 }
 
+/* The row's test name, marked when its numbers come from emulation. */
+static const char *row_name(char *buf, size_t size, int w, const struct eb_crow *r)
+{
+	const struct eb_rentry *e = r->b ? r->b : r->cells[0].e;
+	char name[96];
+
+	if (!e || !e->emulated)
+		return fit(buf, size, (size_t)w, r->test);
+	/* Cut the name, never the mark. */
+	snprintf(buf, size, "%s (e)", fit(name, sizeof(name), (size_t)w - 4, r->test));
+	return buf;
+}
+
+static bool any_emulated(const struct eb_ctable *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++)
+		if (t->rows[i].b && t->rows[i].b->emulated)
+			return true;
+	return false;
+}
+
 /* Why a row has no comparison, e.g. "skipped: <reason>", "new: failed". */
 static void cell_problem(char *buf, size_t len, const struct eb_crow *r,
 			 const struct eb_ccell *c)
@@ -159,6 +182,11 @@ static void cell_problem(char *buf, size_t len, const struct eb_crow *r,
 	const struct eb_rentry *b = r->b, *e = c->e;
 	const char *why;
 
+	if (c->state == EB_CELL_MISMATCH) {
+		snprintf(buf, len, "(not comparable: emulated in %s only)",
+			 b->emulated ? "old" : "new");
+		return;
+	}
 	if (c->state == EB_CELL_NO_BASE && !b) {
 		snprintf(buf, len, "(not in old)");
 		return;
@@ -202,7 +230,7 @@ static void text_single(FILE *f, const struct eb_ctable *t)
 		const struct eb_cmp *m = &c->cmp;
 
 		eb_report_mode(mb, sizeof(mb), r->apx, r->xcr0);
-		fprintf(f, "%-*s ", tw, fit(tb, sizeof(tb), tw, r->test));
+		fprintf(f, "%-*s ", tw, row_name(tb, sizeof(tb), tw, r));
 		if (modes)
 			fprintf(f, "%-5s ", mb);
 		if (c->state != EB_CELL_OK) {
@@ -265,7 +293,7 @@ static void text_multi(FILE *f, const struct eb_ctable *t)
 			const struct eb_crow *r = &t->rows[i];
 
 			eb_report_mode(mb, sizeof(mb), r->apx, r->xcr0);
-			cat(line, sizeof(line), "%-*s ", tw, fit(tb, sizeof(tb), tw, r->test));
+			cat(line, sizeof(line), "%-*s ", tw, row_name(tb, sizeof(tb), tw, r));
 			if (modes)
 				cat(line, sizeof(line), "%-5s ", mb);
 			cat(line, sizeof(line), "%8s", r->b && r->b->has_cycles ?
@@ -289,7 +317,7 @@ static void text_multi(FILE *f, const struct eb_ctable *t)
 		}
 	}
 	fprintf(f, "\ndelta: candidate median vs %s; S slower, F faster (else same);\n"
-		"-: skipped or absent\n", t->labels[0]);
+		"-: skipped, absent, or not comparable (emulated in one file)\n", t->labels[0]);
 }
 
 static int write_text(FILE *f, const struct eb_ctable *t)
@@ -304,6 +332,9 @@ static int write_text(FILE *f, const struct eb_ctable *t)
 		t->ncompared - t->nregressed - t->nimproved);
 	if (any_reduced(t))
 		fprintf(f, "apx \",r\": guest XCR0 differs from the host's (xcr0=reduced)\n");
+	if (any_emulated(t))
+		fprintf(f, "(e): guest code software-emulated on this host (PVM CPL0):\n"
+			"   emulation cost, not hardware exit timing\n");
 	if (t->ncands == 1)
 		fprintf(f, "CI: Hodges-Lehmann shift, %% of old median\n");
 	if (any_summary_only(t) && t->ncands == 1)
@@ -355,7 +386,8 @@ static int write_markdown(FILE *f, const struct eb_ctable *t)
 	for (i = 0; i < t->nrows; i++) {
 		const struct eb_crow *r = &t->rows[i];
 
-		fprintf(f, "| %s | %s | %s | ", r->test, r->apx, r->xcr0);
+		fprintf(f, "| %s%s | %s | %s | ", r->test, r->b && r->b->emulated ? " (emulated)" : "",
+			r->apx, r->xcr0);
 		if (r->b && r->b->has_cycles)
 			fprintf(f, "%.1f |", r->b->cycles.median);
 		else
@@ -370,6 +402,10 @@ static int write_markdown(FILE *f, const struct eb_ctable *t)
 			}
 			if (c->state == EB_CELL_NO_BASE) {
 				fprintf(f, " %s | | | | |", c->e && c->e->has_cycles ? "" : "-");
+				continue;
+			}
+			if (c->state == EB_CELL_MISMATCH) {
+				fprintf(f, " not comparable (emulated in one) | | | | |");
 				continue;
 			}
 			fprintf(f, " %.1f | %+.2f%% | %+.1f [%+.1f, %+.1f] | ", m->cand_median,

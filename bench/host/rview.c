@@ -88,6 +88,7 @@ static int load_entry(json_t *r, size_t idx, struct eb_rentry *e,
 	if (!e->test || !e->apx || !e->xcr0 || !e->status)
 		return fail(err, errlen, "results[%zu]: missing test/apx/xcr0/status", idx);
 	e->batch = (unsigned int)get_num(r, "batch", 1);
+	e->emulated = json_is_true(json_object_get(r, "emulated"));
 	if (e->batch < 1)
 		return fail(err, errlen, "results[%zu] (%s): batch < 1", idx, e->test);
 	if (strcmp(e->status, "ok"))

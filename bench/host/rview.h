@@ -19,6 +19,7 @@ struct eb_rentry {
 	char *status;		/* ok, skipped, failed, timeout */
 	char *reason;		/* NULL when ok */
 	unsigned int batch;
+	bool emulated;		/* timed code was software-emulated (PVM CPL0) */
 	bool has_cycles;
 	struct eb_stats cycles;	/* per exit */
 	double *raw;		/* per exit: raw sample / batch; NULL if absent */

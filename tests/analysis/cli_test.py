@@ -62,9 +62,12 @@ def one_line_error(p, what, code):
 def make(d):
     mk = lambda name, *a: subprocess.run([MKRESULTS, name, *a], cwd=d,
                                          check=True)
-    mk("base.json", "--seed", "1")
+    # hlt is "emulated" (as on PVM) in both, mmio-kernel only in emu.json.
+    mk("base.json", "--seed", "1", "--emulated", "hlt")
     mk("cand.json", "--seed", "2", "--strategy", "cond-swap",
-       "--shift", "cpuid=30", "--shift", "hlt=-700")
+       "--shift", "cpuid=30", "--shift", "hlt=-700", "--emulated", "hlt")
+    mk("emu.json", "--seed", "9", "--strategy", "cond-swap",
+       "--emulated", "mmio-kernel", "--shift", "mmio-kernel=900")
     mk("c2.json", "--seed", "3", "--strategy", "xcr0-first",
        "--shift", "cpuid=60", "--skip", "hlt")
     mk("nr.json", "--seed", "4", "--strategy", "dual-exit", "--no-raw")
@@ -95,8 +98,22 @@ def test_compare(d):
     # The injected effects, read back from the table.
     check(rows[("cpuid", "off")].endswith("slower"), "cpuid +30 is slower")
     check(rows[("cpuid", "on,r")].endswith("slower"), "cpuid/r +30 slower")
-    check(rows[("hlt", "off")].endswith("faster"), "hlt -700 is faster")
+    check(rows[("hlt", "(e)")].endswith("faster"), "hlt -700 is faster")
     check(rows[("pio-user", "off")].endswith("same"), "pio-user same")
+    check(rows[("hlt", "(e)")].split()[3] == "35584",
+          "emulated rows are marked (e)")
+    check("(e): guest code software-emulated" in p.stdout,
+          "the (e) mark is explained")
+
+    # Emulated in one file only: no comparison, whatever the numbers.
+    pe = run("compare", "base.json", "emu.json", cwd=d)
+    line = [l for l in pe.stdout.splitlines() if l.startswith("mmio-kernel")]
+    check(line and "not comparable: emulated in new only" in line[0],
+          f"emulated vs native refused per row: {line}")
+    pe = run("gate", "-b", "base.json", "-c", "emu.json", "--tap", cwd=d)
+    check(pe.returncode == 0 and "# SKIP" in pe.stdout and
+          "emulated in one file only" in pe.stdout,
+          f"gate skips (not fails) an emulated-vs-native row: {pe.stdout}")
 
     pz = run("compare", "base.json.gz", "cand.json", cwd=d)
     check(pz.stdout.replace("base.json.gz", "base.json") == p.stdout,

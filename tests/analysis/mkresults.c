@@ -6,7 +6,7 @@
  *   mkresults OUT [--seed N] [--strategy S] [--host H] [--cpu MODEL]
  *             [--tsc-khz K] [--flavor F] [--samples N] [--no-raw]
  *             [--shift TEST=CYCLES]... [--skip TEST] [--fail TEST]
- *             [--schema STRING]
+ *             [--schema STRING] [--emulated TEST]
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -61,11 +61,12 @@ int main(int argc, char **argv)
 		{ "skip", required_argument, NULL, 'k' },
 		{ "fail", required_argument, NULL, 'F' },
 		{ "schema", required_argument, NULL, 'Z' },
+		{ "emulated", required_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *strategy = "baseline", *host = "testhost", *flavor = "pvm";
 	const char *cpu = "Synthetic CPU @ 2.60GHz", *schema = "exitbench-result/1";
-	const char *skip = "", *failt = "";
+	const char *skip = "", *failt = "", *emulated = "";
 	double tsc_khz = 2600000, shift[NROWS] = { 0 };
 	unsigned long long seed = 1;
 	size_t samples = 3000, i, j;
@@ -86,6 +87,7 @@ int main(int argc, char **argv)
 		case 'k': skip = optarg; break;
 		case 'F': failt = optarg; break;
 		case 'Z': schema = optarg; break;
+		case 'E': emulated = optarg; break;
 		case 'x': {
 			char *eq = strchr(optarg, '=');
 
@@ -129,8 +131,8 @@ int main(int argc, char **argv)
 		json_t *r, *a;
 
 		eb_rng_seed(&rng, seed * 1000 + i);
-		r = json_pack("{s:s, s:s, s:s}", "test", rows[i].test, "apx", rows[i].apx,
-			      "xcr0", rows[i].xcr0);
+		r = json_pack("{s:s, s:s, s:s, s:b}", "test", rows[i].test, "apx", rows[i].apx,
+			      "xcr0", rows[i].xcr0, "emulated", !strcmp(emulated, rows[i].test));
 		json_array_append_new(results, r);
 		if (!strcmp(skip, rows[i].test)) {
 			json_object_set_new(r, "status", json_string("skipped"));

@@ -83,7 +83,7 @@ def half(doc, parity, shift_pct=0.0):
 def rows(text):
     out = {}
     for line in text.splitlines():
-        parts = line.split()
+        parts = line.replace(" (e)", "").split()
         if len(parts) >= 6 and parts[2] == "->" and parts[0] != "test":
             out[parts[0]] = line
     return out
