@@ -102,25 +102,6 @@ static void header(FILE *f, json_t *doc)
 	}
 }
 
-/* The APX modes the run measured, and why "apx on" is absent. */
-static void apx_line(FILE *f, json_t *doc)
-{
-	json_t *apx = json_object_get(doc, "apx"), *m;
-	char line[512];
-	size_t i, n = 0;
-
-	if (!apx)
-		return;
-	n += snprintf(line + n, sizeof(line) - n, "APX modes measured:");
-	json_array_foreach(json_object_get(apx, "modes"), i, m)
-		n += snprintf(line + n, sizeof(line) - n, "%s %s", i ? "," : "",
-			      json_string_value(m));
-	if (json_object_get(apx, "on_skipped"))
-		n += snprintf(line + n, sizeof(line) - n, " (on skipped: %s)",
-			      str(apx, "on_skipped", "?"));
-	table_wrap(f, "", line, 2);
-}
-
 void table_print(FILE *f, json_t *doc)
 {
 	json_t *results = json_object_get(doc, "results"), *r;
@@ -129,7 +110,6 @@ void table_print(FILE *f, json_t *doc)
 	size_t i;
 
 	header(f, doc);
-	apx_line(f, doc);
 	fprintf(f, "\n%-17s%4s %7s %5s %7s %7s %6s %6s %6s\n",
 		"test", "cpl", "median", "+-ci", "p1", "p99", "loop", "net",
 		"ns");
