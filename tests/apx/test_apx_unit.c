@@ -17,6 +17,7 @@
 
 #include "apx.h"
 #include "regcheck.h"
+#include "apx_run.h"
 
 static int ntests, nfailed;
 
@@ -296,7 +297,7 @@ static void test_json(void)
 	json_decref(j);
 	a = regcheck_to_json(&m, 1, "cpuid");
 	s = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
-	ok(s && !strcmp(s, "[{\"actual\":\"0\",\"expected\":\"0xeb00000000000001\","
+	ok(s && !strcmp(s, "[{\"actual\":\"0x0\",\"expected\":\"0xeb00000000000001\","
 		     "\"iteration\":5,\"register\":\"r20\",\"test\":\"cpuid\",\"where\":\"guest\"}]"),
 	   "mismatch JSON: %s", s ? s : "(null)");
 	free(s);
@@ -327,6 +328,99 @@ static void test_probe(void)
 		close(fd);
 }
 
+/* Each command's APX part, and the verdict on made-up outcomes. */
+static void test_run(void)
+{
+	struct apx_run ar;
+	struct apx_cmd c;
+	struct apx_outcome *o = calloc(1, sizeof(*o));
+	char buf[256], err[256];
+	const char *why;
+	json_t *e;
+	char *s;
+
+	apx_run_init(&ar);
+	ar.info = plain_host();
+	apx_plan_make(&ar.info, APX_REQ_AUTO, &ar.plan);
+	ar.pvm = true;
+	ar.xcr0_mode = APX_XCR0_REDUCED;
+	apx_run_cmd(&ar, false, 0, 1000, &c);
+	ok(c.want_xcr0 == 0x7 && !c.xgetbv && !c.regcheck && !c.on,
+	   "PVM CPL0, reduced: XCR0 0x7, no XGETBV, no checked pass by default");
+	apx_run_cmd(&ar, false, 3, 1000, &c);
+	ok(c.xgetbv, "PVM CPL3: XGETBV allowed");
+	ar.check_egprs = 1;
+	ar.corrupt = true;
+	ar.corrupt_reg = 3;
+	apx_run_cmd(&ar, false, 3, 1000, &c);
+	ok(c.regcheck && c.uabi && c.corrupt && c.corrupt_at == 1002,
+	   "corruption lands on the 3rd checked exit after 1000 timed ones (%llu)",
+	   (unsigned long long)c.corrupt_at);
+
+	/* clean outcome */
+	ar.corrupt = false;
+	apx_run_cmd(&ar, false, 3, 0, &c);
+	memset(o, 0, sizeof(*o));
+	o->xcrs_read = true;
+	o->kvm_xcr0 = c.want_xcr0;
+	o->uabi_done = true;
+	o->area.regcheck_status = EB_RC_DONE;
+	o->area.checked_exits = 10;
+	e = json_object();
+	why = apx_run_result(&ar, &c, o, "nop", e, buf, sizeof(buf));
+	s = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+	ok(!why && strstr(s, "\"kvm_vcpu\":\"0x7\"") && strstr(s, "\"status\":\"ok\"") &&
+	   strstr(s, "proxy for the XSETBV"), "clean outcome passes: %s", s);
+	free(s);
+	json_decref(e);
+
+	/* KVM holds another XCR0 than asked */
+	o->kvm_xcr0 = 0xe7;
+	e = json_object();
+	why = apx_run_result(&ar, &c, o, "nop", e, buf, sizeof(buf));
+	ok(why && strstr(why, "KVM_GET_XCRS") && strstr(why, "0xe7"), "XCR0 mismatch fails: %s",
+	   why ? why : "(passed)");
+	json_decref(e);
+	o->kvm_xcr0 = c.want_xcr0;
+
+	/* the guest refused APX */
+	o->area.guest_status = EB_APX_GUEST_XCR0_OFF;
+	e = json_object();
+	why = apx_run_result(&ar, &c, o, "nop", e, buf, sizeof(buf));
+	ok(why && strstr(why, "XCR0 does not have bit 19"), "guest refusal fails: %s",
+	   why ? why : "(passed)");
+	json_decref(e);
+	o->area.guest_status = 0;
+
+	/* the uABI ioctl failed */
+	snprintf(o->uabi_err, sizeof(o->uabi_err), "KVM_GET_REGS: Bad address");
+	e = json_object();
+	why = apx_run_result(&ar, &c, o, "nop", e, buf, sizeof(buf));
+	ok(why && strstr(why, "uABI check"), "uABI error fails: %s", why ? why : "(passed)");
+	json_decref(e);
+
+	/* APX-off guest on an APX host: the note says why XCR0 differs */
+	apx_run_init(&ar);
+	ar.info = apx_host();
+	apx_plan_make(&ar.info, APX_REQ_AUTO, &ar.plan);
+	apx_run_cmd(&ar, false, 0, 0, &c);
+	memset(o, 0, sizeof(*o));
+	e = json_object();
+	apx_run_result(&ar, &c, o, "nop", e, buf, sizeof(buf));
+	s = json_dumps(e, JSON_COMPACT);
+	ok(c.want_xcr0 == 0xe7 && strstr(s, "APX bit only"), "APX-off guest on APX host: %s", s);
+	free(s);
+	json_decref(e);
+
+	/* refusals at prepare time: the CLI's exit 2 */
+	apx_run_init(&ar);
+	ar.request = APX_REQ_ON;
+	/* no KVM facts (fd -1): APX is never assumed, whatever the CPU */
+	ok(apx_run_prepare(&ar, -1, false, err, sizeof(err)) == -EPERM,
+	   "--apx on without KVM's word: -EPERM (%s)", err);
+	free(o);
+}
+
 int main(void)
 {
 	test_parse();
@@ -336,6 +430,7 @@ int main(void)
 	test_regcheck();
 	test_uabi();
 	test_json();
+	test_run();
 	test_probe();
 	printf("1..%d\n", ntests);
 	return nfailed ? 1 : 0;

@@ -8,7 +8,11 @@
 
 #include "apx_run.h"
 
-/* What --xcr0 reduced stands for, in every result that uses it. */
+/* Why a guest XCR0 differs from the host's, in every result where it does. */
+#define XCR0_APX_NOTE \
+	"guest XCR0 differs from the host's in the APX bit only: KVM switches " \
+	"XCR0 around every exit, as it does for any APX-off guest on an " \
+	"APX-enabled host"
 #define XCR0_PROXY_NOTE \
 	"guest XCR0 differs from the host's, so KVM switches XCR0 (XSETBV) " \
 	"around every exit: the proxy for the XSETBV cost that early-xcr0 and " \
@@ -120,7 +124,7 @@ static json_t *hex64(uint64_t v)
 {
 	char buf[24];
 
-	snprintf(buf, sizeof(buf), "%#llx", (unsigned long long)v);
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
 	return json_string(buf);
 }
 
@@ -177,7 +181,9 @@ const char *apx_run_result(const struct apx_run *ar, const struct apx_cmd *c,
 	if (o->xcrs_err[0])
 		json_object_set_new(x, "error", json_string(o->xcrs_err));
 	if (c->want_xcr0 != ar->info.host_xcr0)
-		json_object_set_new(x, "note", json_string(XCR0_PROXY_NOTE));
+		json_object_set_new(x, "note", json_string(
+			(c->want_xcr0 ^ ar->info.host_xcr0) == APX_XCR0_APX ?
+			XCR0_APX_NOTE : XCR0_PROXY_NOTE));
 	json_object_set_new(e, "xcr0_detail", x);
 
 	mis = regcheck_to_json(o->mis, shown, test);

@@ -118,7 +118,7 @@ static json_t *hex64(uint64_t v)
 {
 	char buf[24];
 
-	snprintf(buf, sizeof(buf), "%#llx", (unsigned long long)v);
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
 	return json_string(buf);
 }
 
