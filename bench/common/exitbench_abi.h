@@ -171,7 +171,9 @@ struct eb_mailbox {
 	unsigned long long irqs;	/* interrupts taken during the command */
 	unsigned long long last_value;	/* last value read (rdmsr, hypercall) */
 	struct eb_exception exc;
-	unsigned long long report_reserved[8];
+	unsigned long long progress;	/* samples run so far, warm-up included:
+					 * the host's watchdog looks for progress */
+	unsigned long long report_reserved[7];
 };
 
 /*

@@ -235,6 +235,7 @@ void eb_apx_after(struct eb_mailbox *mb)
 
 			for (u64 i = 0; i < n; i++) {
 				area->checked_exits++;
+				mb->progress++;	/* the host's watchdog */
 				if (rc_one(mb, &e, apx, i, &checked))
 					continue;
 				area->bad_exits++;

@@ -44,6 +44,7 @@ void eb_fault_ud(void);
 				if (keep_)				\
 					stamps_[i_ - warm_] = t0_;	\
 			}						\
+			(mb)->progress = i_ + 1;	/* for the watchdog */ \
 		}							\
 		(mb)->warmup_done = warm_;				\
 		(mb)->done = n_ - warm_;				\

@@ -220,6 +220,36 @@ static void deadline_after(struct timespec *ts, double s)
 	}
 }
 
+/*
+ * The watchdog: wait for the vCPU thread, but give up once the guest has
+ * made no progress (mailbox.progress, bumped after every sample) for
+ * @timeout_s.  Progress rather than a total deadline: a long run of a slow
+ * exit is not a hang, a loop that stopped sampling is.  Returns 0 once the
+ * thread is joined, ETIMEDOUT when it must be kicked.
+ */
+static int watch(struct eb_vm *vm, pthread_t thread, double timeout_s)
+{
+	const volatile unsigned long long *progress = &vm_mailbox(vm)->progress;
+	const double slice = timeout_s < 0.5 ? timeout_s : 0.5;
+	uint64_t last = *progress;
+	double idle = 0;
+	struct timespec ts;
+
+	for (;;) {
+		deadline_after(&ts, slice);
+		if (pthread_timedjoin_np(thread, NULL, &ts) != ETIMEDOUT)
+			return 0;
+		if (*progress != last) {
+			last = *progress;
+			idle = 0;
+		} else {
+			idle += slice;
+			if (idle >= timeout_s)
+				return ETIMEDOUT;
+		}
+	}
+}
+
 static void mailbox_write_cmd(struct eb_vm *vm, const struct eb_cmd *cmd)
 {
 	struct eb_mailbox *mb = vm_mailbox(vm);
@@ -351,8 +381,7 @@ int vm_run_cmd(struct eb_vm *vm, const struct eb_cmd *cmd,
 		return -r;
 	}
 
-	deadline_after(&ts, cmd->timeout_s);
-	r = pthread_timedjoin_np(thread, NULL, &ts);
+	r = watch(vm, thread, cmd->timeout_s);
 	if (r == ETIMEDOUT) {
 		ctx->stop = 1;
 		vm->run->immediate_exit = 1;
@@ -375,7 +404,7 @@ int vm_run_cmd(struct eb_vm *vm, const struct eb_cmd *cmd,
 			memset(out, 0, sizeof(*out));
 			out->status = EB_OUT_TIMEOUT;
 			snprintf(out->reason, sizeof(out->reason),
-				 "timed out after %.1f s; the vCPU did not leave KVM_RUN when kicked (VM abandoned)",
+				 "no progress for %.1f s, and the vCPU did not leave KVM_RUN when kicked (VM abandoned)",
 				 cmd->timeout_s);
 			out->vm_dead = true;
 			out->vm_wedged = true;
@@ -383,7 +412,7 @@ int vm_run_cmd(struct eb_vm *vm, const struct eb_cmd *cmd,
 		}
 		out->status = EB_OUT_TIMEOUT;
 		snprintf(out->reason, sizeof(out->reason),
-			 "timed out after %.1f s (the watchdog kicked the vCPU out)",
+			 "no progress for %.1f s: the watchdog kicked the vCPU out",
 			 cmd->timeout_s);
 		vm->run->immediate_exit = 0;
 	}
