@@ -35,6 +35,9 @@ for s in "${strategies[@]}"; do
 	modinfo -F parm "$ko/kvm.ko" | grep -q '^apx_strategy:' || bad+=" no apx_strategy parameter in kvm.ko"
 	# The name reported in /sys/module/kvm/parameters/apx_strategy.
 	grep -qaxF "$s" <(strings -a "$ko/kvm.ko") || bad+=" kvm.ko does not carry the name '$s'"
+	# R16-R31 moves where strategies/<name>/README.md says (77: no rules).
+	prc=0; "$top/tests/kernel/placement.sh" "$s" "$out/build" >/dev/null 2>&1 || prc=$?
+	[ $prc = 0 ] || [ $prc = 77 ] || bad+=" placement check failed (tests/kernel/placement.sh $s $out/build)"
 	if [ -z "$bad" ]; then
 		echo "ok $n - $s: kvm.ko kvm-intel.ko kvm-amd.ko built, objtool clean (${secs}s)"
 	else
