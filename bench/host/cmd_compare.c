@@ -74,6 +74,10 @@ static void compare_usage(FILE *f)
 		"                      baseline median or N cycles (default 1%%)\n"
 		"  -f, --format F      text (default, <= 72 columns), markdown, csv, json\n"
 		"  -o, --out FILE      write there (atomically) instead of stdout\n"
+		"  -r, --runs          the files are repeated runs: group them by strategy\n"
+		"                      (kvm.strategy; the first file's is the baseline)\n"
+		"                      and compare the run medians (Welch t, >= 2 runs\n"
+		"                      each): run-to-run drift then counts as noise\n"
 		"      --force         compare results from different hosts/CPUs/TSC\n"
 		"  -h, --help          this help\n");
 }
@@ -85,11 +89,13 @@ int cmd_compare(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "runs", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct eb_threshold thr = { .value = 1, .percent = true };
 	enum eb_report_format fmt = EB_FMT_TEXT;
+	bool runs = false;
 	const struct eb_rview **cands;
 	struct eb_outfile of = { 0 };
 	const char *out = NULL;
@@ -100,7 +106,7 @@ int cmd_compare(int argc, char **argv)
 	int c, ret, rc = 1;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+t:f:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+t:f:o:rh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (eb_threshold_parse(optarg, &thr)) {
@@ -121,6 +127,9 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 'F':
 			force = true;
+			break;
+		case 'r':
+			runs = true;
 			break;
 		case 'h':
 			compare_usage(stdout);
@@ -145,10 +154,29 @@ int cmd_compare(int argc, char **argv)
 		goto err_free;
 	for (i = 1; i < n; i++)
 		cands[i - 1] = &rv[i];
-	ret = eb_ctable_build(&t, &rv[0], cands, n - 1, &thr);
+	if (runs)
+		ret = eb_ctable_build_runs(&t, rv, n, NULL, &thr);
+	else
+		ret = eb_ctable_build(&t, &rv[0], cands, n - 1, &thr);
+	if (ret == -EINVAL) {
+		eb_analysis_error("compare", "--runs: all files report strategy '%s'; "
+				  "need two or more strategies", rv[0].strategy);
+		goto err_table;
+	}
 	if (ret) {
 		eb_analysis_error("compare", "%s", strerror(-ret));
 		goto err_table;
+	}
+	for (i = 0; runs && i <= t.ncands; i++) {
+		size_t j, count = 0;
+
+		for (j = 0; j < n; j++)
+			count += t.group[j] == i;
+		if (count < 2) {
+			eb_analysis_error("compare", "--runs: strategy '%s' has %zu file; "
+					  "need two or more runs of each", t.labels[i], count);
+			goto err_table;
+		}
 	}
 	if (out) {
 		ret = eb_outfile_open(&of, out);

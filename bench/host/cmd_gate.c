@@ -42,7 +42,14 @@ static void describe(struct gate_case *gc)
 	snprintf(gc->name, sizeof(gc->name), "%s apx=%s xcr0=%s", r->test, r->apx, r->xcr0);
 	if (c->state == EB_CELL_OK) {
 		gc->outcome = m->verdict == EB_SLOWER ? GATE_REGRESSED : GATE_PASS;
-		if (m->raw)
+		if (m->runs_base)
+			snprintf(gc->detail, sizeof(gc->detail),
+				 "%s: %.1f -> %.1f cycles (%+.2f%%), delta CI [%+.1f, %+.1f], "
+				 "Welch p %s over %zu vs %zu runs",
+				 eb_verdict_name(m->verdict), m->base_median, m->cand_median,
+				 m->delta_pct, m->shift_lo, m->shift_hi,
+				 eb_report_p(pb, sizeof(pb), m->p), m->runs_base, m->runs_cand);
+		else if (m->raw)
 			snprintf(gc->detail, sizeof(gc->detail),
 				 "%s: %.1f -> %.1f cycles (%+.2f%%), shift %+.1f [%+.1f, %+.1f], p %s",
 				 eb_verdict_name(m->verdict), m->base_median, m->cand_median,
@@ -53,6 +60,11 @@ static void describe(struct gate_case *gc)
 				 "%s: %.1f -> %.1f cycles (%+.2f%%), delta CI [%+.1f, %+.1f] (no raw samples)",
 				 eb_verdict_name(m->verdict), m->base_median, m->cand_median,
 				 m->delta_pct, m->shift_lo, m->shift_hi);
+		return;
+	}
+	if (c->why[0] && c->state != EB_CELL_NO_CAND) {
+		gc->outcome = GATE_SKIP;
+		snprintf(gc->detail, sizeof(gc->detail), "%s", c->why);
 		return;
 	}
 	if (c->state == EB_CELL_MISMATCH) {
@@ -70,6 +82,11 @@ static void describe(struct gate_case *gc)
 		return;
 	}
 	e = c->e;
+	if (c->why[0] && !(e && (!strcmp(e->status, "failed") || !strcmp(e->status, "timeout")))) {
+		gc->outcome = GATE_SKIP;
+		snprintf(gc->detail, sizeof(gc->detail), "%s", c->why);
+		return;
+	}
 	if (e && (!strcmp(e->status, "failed") || !strcmp(e->status, "timeout"))) {
 		gc->outcome = GATE_BROKEN;
 		snprintf(gc->detail, sizeof(gc->detail), "candidate %s: %s", e->status,
@@ -161,14 +178,17 @@ static void gate_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: exitbench gate --baseline B.json --candidate C.json [options]\n"
+		"       exitbench gate -b B1 -b B2 [-b ...] -c C1 -c C2 [-c ...] [options]\n"
 		"\n"
 		"Perf-CI verdict.  Exit 0: no test regressed; 1: a test is slower than\n"
 		"the baseline beyond the threshold with statistical significance\n"
 		"(Mann-Whitney p < 0.05, Hodges-Lehmann CI excluding 0), or failed\n"
-		"where the baseline ran; 2: unusable input.\n"
+		"where the baseline ran; 2: unusable input.  With two or more runs per\n"
+		"side, the run medians decide (Welch t), so run-to-run drift counts\n"
+		"as noise.\n"
 		"\n"
-		"  -b, --baseline FILE   baseline results\n"
-		"  -c, --candidate FILE  candidate results\n"
+		"  -b, --baseline FILE   baseline results (repeat for several runs)\n"
+		"  -c, --candidate FILE  candidate results (repeat for several runs)\n"
 		"  -t, --threshold T     N%% of the baseline median or N cycles (default 2%%)\n"
 		"      --junit FILE      also write JUnit XML there (atomically)\n"
 		"      --tap             print TAP (version 13) instead of the summary\n"
@@ -190,20 +210,33 @@ int cmd_gate(int argc, char **argv)
 	};
 	struct eb_threshold thr = { .value = 2, .percent = true };
 	const char *junit = NULL;
-	char *paths[2] = { NULL, NULL };
+	char **paths = calloc((size_t)argc + 1, sizeof(*paths));
+	size_t *groups = calloc((size_t)argc + 1, sizeof(*groups));
+	size_t i, n = 0, nb = 0, nc = 0, nbad = 0, nskip = 0;
 	const struct eb_rview *cand;
 	struct gate_case *gc = NULL;
-	size_t i, nbad = 0, nskip = 0;
-	struct eb_rview rv[2];
+	struct eb_rview *rv = NULL;
 	bool tap = false, force = false;
 	struct eb_ctable t;
 	int c, ret, rc = 2;
 
+	memset(&t, 0, sizeof(t));
+	if (!paths || !groups) {
+		eb_analysis_error("gate", "out of memory");
+		goto err_args;
+	}
+	/* Baselines first in paths[], then candidates: the run groups. */
+
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+b:c:t:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'b': paths[0] = optarg; break;
-		case 'c': paths[1] = optarg; break;
+		case 'b':
+			memmove(paths + nb + 1, paths + nb, nc * sizeof(*paths));
+			paths[nb++] = optarg;
+			break;
+		case 'c':
+			paths[nb + nc++] = optarg;
+			break;
 		case 'J': junit = optarg; break;
 		case 'T': tap = true; break;
 		case 'F': force = true; break;
@@ -211,25 +244,38 @@ int cmd_gate(int argc, char **argv)
 			if (eb_threshold_parse(optarg, &thr)) {
 				eb_analysis_error("gate", "bad --threshold '%s' (want e.g. 2%% or 20 cycles)",
 						  optarg);
-				return 2;
+				goto err_args;
 			}
 			break;
 		case 'h':
 			gate_usage(stdout);
-			return 0;
+			rc = 0;
+			goto err_args;
 		default:
 			gate_usage(stderr);
-			return 2;
+			goto err_args;
 		}
 	}
-	if (!paths[0] || !paths[1] || optind != argc) {
-		eb_analysis_error("gate", "need exactly --baseline FILE and --candidate FILE (try --help)");
-		return 2;
+	if (!nb || !nc || optind != argc || (nb + nc > 2 && (nb < 2 || nc < 2))) {
+		eb_analysis_error("gate", "need one --baseline and one --candidate, or >= 2 of each "
+				  "for repeated runs (try --help)");
+		goto err_args;
 	}
-	if (eb_analysis_load("gate", paths, 2, rv, force))
-		return 2;
+	n = nb + nc;
+	for (i = nb; i < n; i++)
+		groups[i] = 1;
+	rv = calloc(n, sizeof(*rv));
+	if (!rv || eb_analysis_load("gate", paths, n, rv, force)) {
+		if (!rv)
+			eb_analysis_error("gate", "out of memory");
+		n = 0;
+		goto err_free;
+	}
 	cand = &rv[1];
-	ret = eb_ctable_build(&t, &rv[0], &cand, 1, &thr);
+	if (n > 2)
+		ret = eb_ctable_build_runs(&t, rv, n, groups, &thr);
+	else
+		ret = eb_ctable_build(&t, &rv[0], &cand, 1, &thr);
 	if (!ret) {
 		gc = calloc(t.nrows ? t.nrows : 1, sizeof(*gc));
 		if (!gc)
@@ -247,7 +293,7 @@ int cmd_gate(int argc, char **argv)
 	}
 	if (t.ncompared == 0 && nbad == 0) {
 		eb_analysis_error("gate", "%s and %s have no test measured in both",
-				  paths[0], paths[1]);
+				  paths[0], paths[nb]);
 		goto err_free;
 	}
 	if (junit) {
@@ -277,7 +323,11 @@ int cmd_gate(int argc, char **argv)
 err_free:
 	free(gc);
 	eb_ctable_free(&t);
-	eb_rview_free(&rv[0]);
-	eb_rview_free(&rv[1]);
+	for (i = 0; i < n; i++)
+		eb_rview_free(&rv[i]);
+	free(rv);
+err_args:
+	free(paths);
+	free(groups);
 	return rc;
 }

@@ -307,16 +307,17 @@ int eb_hodges_lehmann(const double *x, size_t nx, const double *y, size_t ny,
 	return 0;
 }
 
-static double resolve_threshold(const struct eb_threshold *thr, double base)
+double eb_threshold_cycles(const struct eb_threshold *thr, double base)
 {
 	return thr->percent ? thr->value / 100.0 * fabs(base) : thr->value;
 }
 
-static enum eb_verdict decide(const struct eb_cmp *c, double est)
+enum eb_verdict eb_compare_decide(const struct eb_cmp *c, double est)
 {
 	bool significant = c->shift_lo > 0 || c->shift_hi < 0;
 
-	if (c->raw && !(c->p < EB_CMP_ALPHA))
+	/* Where a test was run (raw samples, repeated runs), it must agree. */
+	if (!isnan(c->p) && !(c->p < EB_CMP_ALPHA))
 		significant = false;
 	if (!significant || est == 0 || fabs(est) < c->threshold_cycles)
 		return EB_SAME;
@@ -353,8 +354,8 @@ int eb_compare_raw(const double *base, size_t nb, const double *cand, size_t nc,
 	rank_sum_x(sb, nb, sc, nc, &tie_term);
 	hodges_lehmann_sorted(sb, nb, sc, nc, EB_CMP_ALPHA, tie_term,
 			      &c.shift, &c.shift_lo, &c.shift_hi);
-	c.threshold_cycles = resolve_threshold(thr, c.base_median);
-	c.verdict = decide(&c, c.shift);
+	c.threshold_cycles = eb_threshold_cycles(thr, c.base_median);
+	c.verdict = eb_compare_decide(&c, c.shift);
 	*out = c;
 	ret = 0;
 err_free:
@@ -389,7 +390,7 @@ void eb_compare_stats(const struct eb_stats *base, const struct eb_stats *cand,
 	c.shift_hi = c.delta + h;
 	c.u = NAN;
 	c.p = NAN;
-	c.threshold_cycles = resolve_threshold(thr, c.base_median);
-	c.verdict = decide(&c, c.shift);
+	c.threshold_cycles = eb_threshold_cycles(thr, c.base_median);
+	c.verdict = eb_compare_decide(&c, c.shift);
 	*out = c;
 }

@@ -47,6 +47,7 @@ struct eb_cmp {
 	 */
 	double shift, shift_lo, shift_hi;
 	bool raw;			/* computed from raw samples */
+	size_t runs_base, runs_cand;	/* > 0: from repeated runs (eb_compare_runs) */
 	double u, p;			/* Mann-Whitney U of cand, two-sided p; NAN without raw */
 	double threshold_cycles;	/* the threshold, resolved against base_median */
 	enum eb_verdict verdict;
@@ -92,6 +93,31 @@ int eb_compare_raw(const double *base, size_t nb, const double *cand, size_t nc,
  */
 void eb_compare_stats(const struct eb_stats *base, const struct eb_stats *cand,
 		      const struct eb_threshold *thr, struct eb_cmp *out);
+
+/*
+ * Compare repeated runs: @base and @cand hold one median per run (>= 2
+ * each).  The difference of the mean run medians, Welch's 95% CI and
+ * two-sided p-value: the run-to-run spread (boot, placement, host load),
+ * which a single run's sample-level CI cannot see, decides.  Medians in
+ * @out are the means of the run medians.  -EINVAL with fewer than 2 runs.
+ */
+int eb_compare_runs(const double *base, size_t nb, const double *cand, size_t nc,
+		    const struct eb_threshold *thr, struct eb_cmp *out);
+
+/*
+ * Welch's unequal-variance t test of mean(y) - mean(x): @diff, its
+ * 1 - @alpha CI and the two-sided p-value.  nx, ny >= 2.
+ */
+int eb_welch(const double *x, size_t nx, const double *y, size_t ny, double alpha,
+	     double *diff, double *lo, double *hi, double *p);
+
+/* Student's t distribution: CDF and its inverse (df > 0). */
+double eb_t_cdf(double t, double df);
+double eb_t_quantile(double q, double df);
+
+/* Helpers shared by the comparison files. */
+double eb_threshold_cycles(const struct eb_threshold *thr, double base);
+enum eb_verdict eb_compare_decide(const struct eb_cmp *c, double est);
 
 /* Inverse of the standard normal CDF, for 0 < q < 1. */
 double eb_norm_quantile(double q);

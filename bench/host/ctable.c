@@ -115,8 +115,8 @@ static char *make_label(const struct eb_rview *rv, const struct eb_rview *const 
 	return l;
 }
 
-static int add_row(struct eb_ctable *t, const char *test, const char *apx,
-		   const char *xcr0, size_t *cap)
+int eb_ctable_add_row(struct eb_ctable *t, const char *test, const char *apx,
+		      const char *xcr0, size_t *cap)
 {
 	struct eb_crow *r;
 
@@ -141,7 +141,7 @@ static int add_row(struct eb_ctable *t, const char *test, const char *apx,
 	return 0;
 }
 
-static bool have_row(const struct eb_ctable *t, const struct eb_rentry *e)
+bool eb_ctable_have_row(const struct eb_ctable *t, const struct eb_rentry *e)
 {
 	size_t i;
 
@@ -187,7 +187,7 @@ int eb_ctable_build(struct eb_ctable *t, const struct eb_rview *base,
 	for (i = 0; i < base->nentries; i++) {
 		const struct eb_rentry *e = &base->entries[i];
 
-		ret = add_row(t, e->test, e->apx, e->xcr0, &cap);
+		ret = eb_ctable_add_row(t, e->test, e->apx, e->xcr0, &cap);
 		if (ret)
 			return ret;
 		t->rows[t->nrows - 1].b = e;
@@ -196,9 +196,9 @@ int eb_ctable_build(struct eb_ctable *t, const struct eb_rview *base,
 		for (i = 0; i < cands[k]->nentries; i++) {
 			const struct eb_rentry *e = &cands[k]->entries[i];
 
-			if (have_row(t, e))
+			if (eb_ctable_have_row(t, e))
 				continue;
-			ret = add_row(t, e->test, e->apx, e->xcr0, &cap);
+			ret = eb_ctable_add_row(t, e->test, e->apx, e->xcr0, &cap);
 			if (ret)
 				return ret;
 		}
@@ -234,5 +234,7 @@ void eb_ctable_free(struct eb_ctable *t)
 	for (i = 0; t->labels && i <= t->ncands; i++)
 		free(t->labels[i]);
 	free(t->labels);
+	free(t->group);
+	free(t->owned_cands);
 	memset(t, 0, sizeof(*t));
 }

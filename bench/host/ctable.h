@@ -22,6 +22,7 @@ struct eb_ccell {
 	enum eb_cell_state state;
 	const struct eb_rentry *e;	/* candidate's entry, may be NULL */
 	struct eb_cmp cmp;
+	char why[64];			/* set when state != OK says more */
 };
 
 struct eb_crow {
@@ -39,6 +40,16 @@ struct eb_ctable {
 	size_t nrows;
 	struct eb_crow *rows;
 	size_t ncompared, nregressed, nimproved;
+	/*
+	 * Repeated runs (eb_ctable_build_runs): every file, and the group
+	 * (0 = baseline, 1 + i = candidate i) each belongs to.  base and
+	 * cands then point at each group's first file.
+	 */
+	bool runs;
+	const struct eb_rview *files;
+	size_t nfiles;
+	size_t *group;
+	const struct eb_rview **owned_cands;
 };
 
 /*
@@ -54,6 +65,22 @@ int eb_ctable_host_diff(const struct eb_rview *a, const struct eb_rview *b,
 int eb_ctable_build(struct eb_ctable *t, const struct eb_rview *base,
 		    const struct eb_rview *const *cands, size_t ncands,
 		    const struct eb_threshold *thr);
+/*
+ * Build the table from repeated runs: @files grouped by @groups (0 the
+ * baseline, 1.. candidates, every group used) or, when @groups is NULL,
+ * by strategy (kvm.strategy; the first file's group is the baseline);
+ * every cell compares the groups' run medians with eb_compare_runs()
+ * (>= 2 runs with data on each side).  -EINVAL when there is only one
+ * group, -ENOMEM.
+ */
+int eb_ctable_build_runs(struct eb_ctable *t, const struct eb_rview *files,
+			 size_t nfiles, const size_t *groups,
+			 const struct eb_threshold *thr);
 void eb_ctable_free(struct eb_ctable *t);
+
+/* For ctable*.c: append a row; whether a row for @e exists. */
+int eb_ctable_add_row(struct eb_ctable *t, const char *test, const char *apx,
+		      const char *xcr0, size_t *cap);
+bool eb_ctable_have_row(const struct eb_ctable *t, const struct eb_rentry *e);
 
 #endif /* EXITBENCH_CTABLE_H */

@@ -53,7 +53,7 @@ int eb_report_csv(FILE *f, const struct eb_ctable *t)
 
 	fprintf(f, "test,apx,xcr0,emulated,base,candidate,state,base_n,cand_n,base_median,"
 		"cand_median,delta,delta_pct,shift,shift_lo,shift_hi,u,p,raw,"
-		"threshold_cycles,verdict\n");
+		"runs_base,runs_cand,threshold_cycles,verdict\n");
 	for (i = 0; i < t->nrows; i++) {
 		const struct eb_crow *r = &t->rows[i];
 
@@ -72,7 +72,7 @@ int eb_report_csv(FILE *f, const struct eb_ctable *t)
 			csv_str(f, t->labels[k + 1]);
 			fprintf(f, ",%s", state_name(c));
 			if (c->state != EB_CELL_OK) {
-				fprintf(f, ",,,,,,,,,,,,,,\n");
+				fprintf(f, ",,,,,,,,,,,,,,,,\n");
 				continue;
 			}
 			fprintf(f, ",%zu,%zu", m->n_base, m->n_cand);
@@ -85,7 +85,7 @@ int eb_report_csv(FILE *f, const struct eb_ctable *t)
 			csv_num(f, m->shift_hi);
 			csv_num(f, m->u);
 			csv_num(f, m->p);
-			fprintf(f, ",%d", m->raw);
+			fprintf(f, ",%d,%zu,%zu", m->raw, m->runs_base, m->runs_cand);
 			csv_num(f, m->threshold_cycles);
 			fprintf(f, ",%s\n", eb_verdict_name(m->verdict));
 		}
@@ -120,10 +120,11 @@ static json_t *cell_json(const struct eb_ctable *t, const struct eb_ccell *c, si
 	if (c->state != EB_CELL_OK)
 		return json_pack("{s:o, s:s, s:o}", "candidate", str(t->labels[k + 1]),
 				 "state", state_name(c),
-				 "reason", str(c->e && c->state == EB_CELL_NO_CAND ?
+				 "reason", str(c->why[0] ? c->why : c->e && c->state == EB_CELL_NO_CAND ?
 					       (c->e->reason ? c->e->reason : c->e->status) : NULL));
-	return json_pack("{s:o, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:[o,o], s:o, s:o, s:b, s:o, s:s}",
+	return json_pack("{s:o, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:[o,o], s:o, s:o, s:b, s:o, s:s}",
 			 "candidate", str(t->labels[k + 1]), "state", "compared",
+			 "runs_base", (json_int_t)m->runs_base, "runs_cand", (json_int_t)m->runs_cand,
 			 "base_n", (json_int_t)m->n_base, "cand_n", (json_int_t)m->n_cand,
 			 "base_median", num(m->base_median), "cand_median", num(m->cand_median),
 			 "delta", num(m->delta), "delta_pct", num(m->delta_pct),

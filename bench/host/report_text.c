@@ -80,7 +80,8 @@ static bool any_summary_only(const struct eb_ctable *t)
 	for (i = 0; i < t->nrows; i++)
 		for (k = 0; k < t->ncands; k++)
 			if (t->rows[i].cells[k].state == EB_CELL_OK &&
-			    !t->rows[i].cells[k].cmp.raw)
+			    !t->rows[i].cells[k].cmp.raw &&
+			    !t->rows[i].cells[k].cmp.runs_base)
 				return true;
 	return false;
 }
@@ -126,7 +127,7 @@ static void text_header(FILE *f, const struct eb_ctable *t)
 {
 	const struct eb_rview *b = t->base;
 	char buf[80], line[80], thr[32];
-	size_t k;
+	size_t i, k;
 
 	fprintf(f, "exitbench compare: median cycles per exit, lower is better\n");
 	fprintf(f, "host %s\n", FIT(buf, 67, b->hostname));
@@ -138,15 +139,29 @@ static void text_header(FILE *f, const struct eb_ctable *t)
 	fprintf(f, "     %s\n", FIT(line, 67, buf));
 	fprintf(f, "     %-12s %-24s %7s %-3s %s\n", "strategy", "kernel", "samples",
 		"", "file");
-	text_file_line(f, "old", t->labels[0], b);
-	for (k = 0; k < t->ncands; k++)
-		text_file_line(f, t->ncands == 1 ? "new" : "cand", t->labels[k + 1], t->cands[k]);
+	if (t->runs) {
+		/* Every run, baseline group first. */
+		for (k = 0; k <= t->ncands; k++)
+			for (i = 0; i < t->nfiles; i++)
+				if (t->group[i] == k)
+					text_file_line(f, !k ? "old" : t->ncands == 1 ? "new" : "cand",
+						       t->labels[k], &t->files[i]);
+	} else {
+		text_file_line(f, "old", t->labels[0], b);
+		for (k = 0; k < t->ncands; k++)
+			text_file_line(f, t->ncands == 1 ? "new" : "cand", t->labels[k + 1],
+				       t->cands[k]);
+	}
 	if (t->thr.percent)
 		snprintf(thr, sizeof(thr), "%g%%", t->thr.value);
 	else
 		snprintf(thr, sizeof(thr), "%g cycles", t->thr.value);
-	fprintf(f, "verdict: p < %.2f (Mann-Whitney U) and |shift| >= %s\n",
-		EB_CMP_ALPHA, thr);
+	if (t->runs)
+		fprintf(f, "verdict: p < %.2f (Welch t on run medians) and |delta| >= %s\n",
+			EB_CMP_ALPHA, thr);
+	else
+		fprintf(f, "verdict: p < %.2f (Mann-Whitney U) and |shift| >= %s\n",
+			EB_CMP_ALPHA, thr);
 	if (t->nrows && one_mode(t))
 		fprintf(f, "all rows: guest apx=%s xcr0=%s\n", t->rows[0].apx, t->rows[0].xcr0);
 	fprintf(f, "\n");
@@ -175,6 +190,23 @@ static bool any_emulated(const struct eb_ctable *t)
 	return false;
 }
 
+/* The baseline's number for a row: over runs, the mean of run medians. */
+static bool base_value(const struct eb_ctable *t, const struct eb_crow *r, double *v)
+{
+	size_t k;
+
+	for (k = 0; t->runs && k < t->ncands; k++) {
+		if (r->cells[k].state == EB_CELL_OK) {
+			*v = r->cells[k].cmp.base_median;
+			return true;
+		}
+	}
+	if (t->runs || !r->b || !r->b->has_cycles)
+		return false;
+	*v = r->b->cycles.median;
+	return true;
+}
+
 /* Why a row has no comparison, e.g. "skipped: <reason>", "new: failed". */
 static void cell_problem(char *buf, size_t len, const struct eb_crow *r,
 			 const struct eb_ccell *c)
@@ -182,6 +214,10 @@ static void cell_problem(char *buf, size_t len, const struct eb_crow *r,
 	const struct eb_rentry *b = r->b, *e = c->e;
 	const char *why;
 
+	if (c->why[0]) {
+		snprintf(buf, len, "(%s)", c->why);
+		return;
+	}
 	if (c->state == EB_CELL_MISMATCH) {
 		snprintf(buf, len, "(not comparable: emulated in %s only)",
 			 b->emulated ? "old" : "new");
@@ -243,7 +279,8 @@ static void text_single(FILE *f, const struct eb_ctable *t)
 		fprintf(f, "%8s -> %-8s %+6.2f%%  %-15s %s%s\n",
 			cyc(b1, sizeof(b1), m->base_median),
 			cyc(b2, sizeof(b2), m->cand_median), m->delta_pct,
-			FIT(cut, 15, ci), eb_verdict_name(m->verdict), m->raw ? "" : "*");
+			FIT(cut, 15, ci), eb_verdict_name(m->verdict),
+			m->raw || m->runs_base ? "" : "*");
 	}
 }
 
@@ -276,6 +313,7 @@ static void text_multi(FILE *f, const struct eb_ctable *t)
 	const size_t per_block = 4;	/* 12+1+5+1+8 + 4 * 11 = 71 */
 	char tb[32], mb[8], b1[24], lb[16], line[160] = "";
 	bool modes = !one_mode(t);
+	double bv;
 	int tw = modes ? 12 : 18;
 	size_t first, i, k;
 
@@ -296,8 +334,8 @@ static void text_multi(FILE *f, const struct eb_ctable *t)
 			cat(line, sizeof(line), "%-*s ", tw, row_name(tb, sizeof(tb), tw, r));
 			if (modes)
 				cat(line, sizeof(line), "%-5s ", mb);
-			cat(line, sizeof(line), "%8s", r->b && r->b->has_cycles ?
-			    cyc(b1, sizeof(b1), r->b->cycles.median) : "-");
+			cat(line, sizeof(line), "%8s", base_value(t, r, &bv) ?
+			    cyc(b1, sizeof(b1), bv) : "-");
 			for (k = first; k < last; k++) {
 				const struct eb_ccell *c = &r->cells[k];
 				char mark = ' ';
@@ -335,8 +373,12 @@ static int write_text(FILE *f, const struct eb_ctable *t)
 	if (any_emulated(t))
 		fprintf(f, "(e): guest code software-emulated on this host (PVM CPL0):\n"
 			"   emulation cost, not hardware exit timing\n");
-	if (t->ncands == 1)
+	if (t->ncands == 1 && t->runs)
+		fprintf(f, "old, new: means of the run medians; CI: Welch, %% of old\n");
+	else if (t->ncands == 1)
 		fprintf(f, "CI: Hodges-Lehmann shift, %% of old median\n");
+	else if (t->runs)
+		fprintf(f, "medians: means of the run medians\n");
 	if (any_summary_only(t) && t->ncands == 1)
 		fprintf(f, "*: no raw samples (run with --raw): median delta, CI from\n"
 			"   the medians' bootstrap CIs, no U test\n");
@@ -358,6 +400,7 @@ static int write_markdown(FILE *f, const struct eb_ctable *t)
 	const struct eb_rview *b = t->base;
 	char pb[16];
 	size_t i, k;
+	double bv;
 
 	fprintf(f, "### exitbench compare: median cycles per exit (lower is better)\n\n");
 	fprintf(f, "- host: `");
@@ -373,8 +416,13 @@ static int write_markdown(FILE *f, const struct eb_ctable *t)
 		fprintf(f, "- new: **%s** (kernel `%s`, %zu samples, `%s`)\n", t->labels[k + 1],
 			t->cands[k]->kernel_release ? t->cands[k]->kernel_release : "?",
 			t->cands[k]->samples, t->cands[k]->path);
-	fprintf(f, "- verdict: Mann-Whitney U p < %.2f and |Hodges-Lehmann shift| >= %g%s\n\n",
-		EB_CMP_ALPHA, t->thr.value, t->thr.percent ? "%" : " cycles");
+	if (t->runs)
+		fprintf(f, "- %zu files: medians are means of run medians; verdict: Welch t "
+			"p < %.2f and |delta| >= %g%s\n\n", t->nfiles, EB_CMP_ALPHA,
+			t->thr.value, t->thr.percent ? "%" : " cycles");
+	else
+		fprintf(f, "- verdict: Mann-Whitney U p < %.2f and |Hodges-Lehmann shift| >= %g%s\n\n",
+			EB_CMP_ALPHA, t->thr.value, t->thr.percent ? "%" : " cycles");
 
 	fprintf(f, "| test | apx | xcr0 | %s |", t->labels[0]);
 	for (k = 0; k < t->ncands; k++)
@@ -388,8 +436,8 @@ static int write_markdown(FILE *f, const struct eb_ctable *t)
 
 		fprintf(f, "| %s%s | %s | %s | ", r->test, r->b && r->b->emulated ? " (emulated)" : "",
 			r->apx, r->xcr0);
-		if (r->b && r->b->has_cycles)
-			fprintf(f, "%.1f |", r->b->cycles.median);
+		if (base_value(t, r, &bv))
+			fprintf(f, "%.1f |", bv);
 		else
 			fprintf(f, "%s |", r->b ? r->b->status : "absent");
 		for (k = 0; k < t->ncands; k++) {
@@ -411,12 +459,15 @@ static int write_markdown(FILE *f, const struct eb_ctable *t)
 			fprintf(f, " %.1f | %+.2f%% | %+.1f [%+.1f, %+.1f] | ", m->cand_median,
 				m->delta_pct, m->shift, m->shift_lo, m->shift_hi);
 			fprintf(f, "%s |", eb_report_p(pb, sizeof(pb), m->p));
-			fprintf(f, " %s%s |", eb_verdict_name(m->verdict), m->raw ? "" : "*");
+			fprintf(f, " %s%s |", eb_verdict_name(m->verdict),
+				m->raw || m->runs_base ? "" : "*");
 		}
 		fprintf(f, "\n");
 	}
 	fprintf(f, "\n%zu compared: %zu slower, %zu faster.  Shift in cycles per exit "
-		"(Hodges-Lehmann on raw samples).\n", t->ncompared, t->nregressed, t->nimproved);
+		"(%s).\n", t->ncompared, t->nregressed, t->nimproved,
+		t->runs ? "difference of mean run medians, Welch CI" :
+		"Hodges-Lehmann on raw samples");
 	if (any_summary_only(t))
 		fprintf(f, "\\* no raw samples: shift is the median delta, CI from the medians' "
 			"bootstrap CIs, no U test.\n");

@@ -162,6 +162,57 @@ def test_compare(d):
           "compare -o leaves only the final file")
 
 
+def test_runs(d):
+    mk = lambda name, *a: subprocess.run([MKRESULTS, name, *a], cwd=d,
+                                         check=True)
+    # Run-to-run drift of -20..+25 cycles on cpuid; the candidate is +10
+    # (1%) on average: within the drift, so `same` over runs, although a
+    # single pair of runs calls it a difference.
+    for i, s in enumerate((0, 25, -20)):
+        mk(f"rb{i}.json", "--seed", str(40 + i), "--shift", f"cpuid={s}")
+    for i, s in enumerate((10, 30, -5)):
+        mk(f"rc{i}.json", "--seed", str(50 + i), "--strategy", "cond-swap",
+           "--shift", f"cpuid={s}")
+    for i, s in enumerate((60, 80, 70)):
+        mk(f"rs{i}.json", "--seed", str(60 + i), "--strategy", "xcr0-first",
+           "--shift", f"cpuid={s}")
+    base = ["rb0.json", "rb1.json", "rb2.json"]
+    drift = ["rc0.json", "rc1.json", "rc2.json"]
+    slow = ["rs0.json", "rs1.json", "rs2.json"]
+
+    p = run("compare", "--runs", *base, *drift, cwd=d)
+    check(p.returncode == 0, f"compare --runs: {p.stderr}")
+    cpuid = [l for l in p.stdout.splitlines() if l.startswith("cpuid ")]
+    check(len(cpuid) == 3 and all(l.endswith("same") for l in cpuid),
+          f"drift within runs is not a difference: {cpuid}")
+    check("Welch t on run medians" in p.stdout, "runs: the method is named")
+    check(all(len(l) <= 72 for l in p.stdout.splitlines()), "runs: 72 cols")
+    single = run("compare", "-t", "0", "rb1.json", "rc2.json", cwd=d)
+    check("slower" in single.stdout or "faster" in single.stdout,
+          "one pair of drifting runs does look different")
+
+    p = run("compare", "--runs", "-f", "csv", *base, *drift, *slow, cwd=d)
+    rows = {(r["test"], r["apx"], r["xcr0"], r["candidate"]): r
+            for r in csv.DictReader(io.StringIO(p.stdout))}
+    r = rows[("cpuid", "off", "host", "xcr0-first")]
+    check(r["verdict"] == "slower" and r["runs_base"] == "3" and
+          r["runs_cand"] == "3", f"runs: +70 over drift is slower: {r}")
+
+    p = run("gate", *sum((["-b", f] for f in base), []),
+            *sum((["-c", f] for f in drift), []), cwd=d)
+    check(p.returncode == 0, f"gate over runs, drift only: {p.stdout}")
+    p = run("gate", *sum((["-b", f] for f in base), []),
+            *sum((["-c", f] for f in slow), []), "-t", "2%", cwd=d)
+    check(p.returncode == 1 and "Welch" in p.stdout,
+          f"gate over runs, +6.5%: {p.stdout}")
+    one_line_error(run("gate", "-b", "rb0.json", "-b", "rb1.json", "-c",
+                       "rc0.json", cwd=d), "gate: 2 vs 1 runs", 2)
+    one_line_error(run("compare", "--runs", *base, cwd=d),
+                   "--runs with one strategy", 1)
+    one_line_error(run("compare", "--runs", *base, "rc0.json", cwd=d),
+                   "--runs with a single-run strategy", 1)
+
+
 def test_errors(d):
     line = one_line_error(run("compare", "base.json", "trunc.json", cwd=d),
                           "truncated file", 1)
@@ -244,6 +295,7 @@ def main():
         make(d)
         test_compare(d)
         test_errors(d)
+        test_runs(d)
         test_gate(d)
     finally:
         shutil.rmtree(d)

@@ -74,6 +74,19 @@ def main():
               "one file: clear error")
         p = matrix("--bogus", res)
         check(p.returncode == 2, "unknown option: usage error")
+
+        # Two runs of every strategy: the report compares runs.
+        twice = os.path.join(d, "twice")
+        os.mkdir(twice)
+        mk2 = lambda *a: subprocess.run([MKRESULTS, *a], cwd=twice,
+                                        check=True)
+        mk2("b1.json", "--seed", "11")
+        mk2("b2.json", "--seed", "12")
+        mk2("c1.json", "--seed", "13", "--strategy", "cond-swap")
+        mk2("c2.json", "--seed", "14", "--strategy", "cond-swap")
+        p = matrix("--no-plots", twice)
+        check(p.returncode == 0 and "Welch t on run medians" in p.stdout,
+              f"repeated runs -> compare --runs: {p.stdout} {p.stderr}")
     finally:
         shutil.rmtree(d)
     if failures:

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * compare-dump: read "NX NY" then NX baseline and NY candidate values from
- * stdin; print Mann-Whitney U/p and the Hodges-Lehmann shift and CI as
- * JSON, for tests/unit/compare_ref.py to check against scipy.
+ * stdin; print Mann-Whitney U/p, the Hodges-Lehmann shift and CI and
+ * Welch's t test as JSON, for tests/unit/compare_ref.py to check against
+ * scipy.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,8 +36,14 @@ int main(void)
 		fprintf(stderr, "compare-dump: %s\n", strerror(-ret));
 		return 1;
 	}
-	printf("{\"u\": %.17g, \"p\": %.17g, \"hl\": %.17g, \"lo\": %.17g, \"hi\": %.17g}\n",
+	printf("{\"u\": %.17g, \"p\": %.17g, \"hl\": %.17g, \"lo\": %.17g, \"hi\": %.17g",
 	       u, p, est, lo, hi);
+	/* Welch on the same data, as if each value were one run's median. */
+	if (nx >= 2 && ny >= 2 &&
+	    !eb_welch(x, nx, y, ny, EB_CMP_ALPHA, &est, &lo, &hi, &p))
+		printf(", \"welch_diff\": %.17g, \"welch_lo\": %.17g, \"welch_hi\": %.17g, "
+		       "\"welch_p\": %.17g", est, lo, hi, p);
+	printf("}\n");
 	free(x);
 	free(y);
 	return 0;

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
-"""Check exitbench's Mann-Whitney U and Hodges-Lehmann against scipy/numpy.
+"""Check exitbench's Mann-Whitney U, Hodges-Lehmann and Welch t test
+against scipy/numpy.
 
 Usage: compare_ref.py COMPARE_DUMP_BINARY
 U and p come from scipy.stats.mannwhitneyu (exact for small untied sets,
@@ -37,6 +38,13 @@ def cases():
     # Untied but above our exact limit (nx + ny > 100).
     yield ("big-untied-80x90", rng.normal(0, 1, 80), rng.normal(0.2, 1, 90),
            "asymptotic")
+    # Run medians: a handful per variant, unequal spreads (Welch).
+    yield ("runs-3x3", np.array([1000.5, 1003.0, 998.25]),
+           np.array([1010.0, 1021.5, 1004.0]), "exact")
+    yield ("runs-2x5", np.array([63000.0, 64100.0]),
+           rng.normal(63500, 900, 5), "exact")
+    yield ("runs-8x6", rng.normal(1000, 2, 8), rng.normal(1004, 9, 6),
+           "exact")
 
 
 def hodges_lehmann(x, y, alpha=0.05):
@@ -65,6 +73,15 @@ def main():
         hl, lo, hi = hodges_lehmann(x, y)
         want = {"u": ref.statistic, "p": ref.pvalue, "hl": hl, "lo": lo,
                 "hi": hi}
+        if x.size >= 2 and y.size >= 2:
+            t = stats.ttest_ind(y, x, equal_var=False)
+            vx, vy = x.var(ddof=1) / x.size, y.var(ddof=1) / y.size
+            df = (vx + vy) ** 2 / (vx ** 2 / (x.size - 1) +
+                                   vy ** 2 / (y.size - 1))
+            half = stats.t.ppf(0.975, df) * np.sqrt(vx + vy)
+            diff = y.mean() - x.mean()
+            want.update(welch_diff=diff, welch_lo=diff - half,
+                        welch_hi=diff + half, welch_p=t.pvalue)
         for key, w in want.items():
             if not np.isclose(got[key], w, rtol=1e-7, atol=1e-12):
                 print(f"{name}: {key} = {got[key]!r}, reference {w!r}")

@@ -17,6 +17,7 @@
 #include "check.h"
 #include "compare.h"
 #include "rng.h"
+#include "stats.h"
 
 #define TRIALS 200
 
@@ -238,6 +239,65 @@ static void test_summary_fallback(void)
 	CHECK(same_aa >= TRIALS * 95 / 100);
 }
 
+/* Student's t against scipy.stats.t (values in the comments' calls). */
+static void test_t_distribution(void)
+{
+	CHECK_NEAR(eb_t_cdf(2.0, 5), 0.9490302605850709, 1e-12);	/* t.cdf(2, 5) */
+	CHECK_NEAR(eb_t_cdf(-1.5, 2.5), 0.12391822654314802, 1e-12);
+	CHECK_NEAR(eb_t_cdf(30, 3), 0.9999593235978642, 1e-12);
+	CHECK_NEAR(eb_t_cdf(0, 4), 0.5, 1e-15);
+	CHECK_NEAR(eb_t_quantile(0.975, 1), 12.706204736432095, 1e-9);	/* t.ppf */
+	CHECK_NEAR(eb_t_quantile(0.975, 7.3), 2.345066736150929, 1e-9);
+}
+
+/*
+ * Repeated runs whose medians drift from run to run (sd 10 cycles, as a
+ * reboot or another placement does), 5 runs per variant, 400 samples per
+ * run.  Single-run comparisons call drift a difference; the run-level
+ * Welch comparison must not, and must still see a real +30.
+ */
+static void test_runs_with_drift(void)
+{
+	const struct eb_threshold none = { 0, false };
+	struct eb_rng rng;
+	int t, single_alarm = 0, runs_alarm = 0, detected = 0, covered = 0;
+
+	eb_rng_seed(&rng, 31);
+	for (t = 0; t < TRIALS; t++) {
+		double b[5], c[5], cs[5], x[400], y[400], drift;
+		struct eb_cmp r;
+		size_t k;
+
+		for (k = 0; k < 5; k++) {
+			drift = 10 * eb_rng_normal(&rng);
+			synth(&rng, x, 400, drift);
+			b[k] = eb_median_d(x, 400);
+			drift = 10 * eb_rng_normal(&rng);
+			synth(&rng, y, 400, drift);
+			c[k] = eb_median_d(y, 400);
+			cs[k] = c[k] + 30;
+			if (k == 0) {
+				CHECK(eb_compare_raw(x, 400, y, 400, &none, &r) == 0);
+				single_alarm += r.verdict != EB_SAME;
+			}
+		}
+		CHECK(eb_compare_runs(b, 5, c, 5, &none, &r) == 0);
+		runs_alarm += r.verdict != EB_SAME;
+		CHECK(r.runs_base == 5 && r.runs_cand == 5 && !isnan(r.p));
+		CHECK(eb_compare_runs(b, 5, cs, 5, &none, &r) == 0);
+		detected += r.verdict == EB_SLOWER;
+		covered += r.shift_lo <= 30 && 30 <= r.shift_hi;
+	}
+	fprintf(stderr, "drifting runs: single-run false alarms %d/%d, run-level "
+		"%d/%d; +30 detected %d/%d, CI covers %d/%d\n", single_alarm, TRIALS,
+		runs_alarm, TRIALS, detected, TRIALS, covered, TRIALS);
+	/* Two runs differ by N(0, 14) cycles: far beyond one run's CI. */
+	CHECK(single_alarm >= TRIALS / 2);
+	CHECK(runs_alarm <= 20);
+	CHECK(detected >= TRIALS * 90 / 100);
+	CHECK(covered >= TRIALS * 90 / 100);
+}
+
 /* Not a timed assertion: prints how long 10^5 x 10^5 takes, checks sanity. */
 static void test_large(void)
 {
@@ -270,6 +330,8 @@ int main(void)
 	test_aa();
 	test_aa_delta();
 	test_summary_fallback();
+	test_t_distribution();
+	test_runs_with_drift();
 	test_large();
 	CHECK_DONE();
 }

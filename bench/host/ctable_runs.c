@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The comparison table over repeated runs: files grouped by strategy,
+ * one median per run, Welch's t test per row (compare_runs.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctable.h"
+
+static bool same_strategy(const struct eb_rview *a, const struct eb_rview *b)
+{
+	return !strcmp(a->strategy, b->strategy);
+}
+
+/* Median per run of @group for the row, and whether any was emulated. */
+static size_t run_medians(const struct eb_ctable *t, size_t group,
+			  const struct eb_crow *r, double *out, int *emulated)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->nfiles; i++) {
+		const struct eb_rentry *e;
+
+		if (t->group[i] != group)
+			continue;
+		e = eb_rview_find(&t->files[i], r->test, r->apx, r->xcr0);
+		if (!e || !e->has_cycles)
+			continue;
+		out[n++] = e->cycles.median;
+		*emulated |= e->emulated ? 2 : 1;
+	}
+	return n;
+}
+
+static int fill_runs_cell(struct eb_ctable *t, struct eb_crow *r, size_t k,
+			  double *vb, double *vc)
+{
+	struct eb_ccell *c = &r->cells[k];
+	int emu_b = 0, emu_c = 0;
+	size_t nb, nc;
+
+	c->e = eb_rview_find(t->cands[k], r->test, r->apx, r->xcr0);
+	nb = run_medians(t, 0, r, vb, &emu_b);
+	nc = run_medians(t, k + 1, r, vc, &emu_c);
+	if (nb < 2) {
+		c->state = EB_CELL_NO_BASE;
+		snprintf(c->why, sizeof(c->why), "%zu run(s) of old with data, need 2", nb);
+		return 0;
+	}
+	if (nc < 2) {
+		c->state = EB_CELL_NO_CAND;
+		snprintf(c->why, sizeof(c->why), "%zu run(s) of new with data, need 2", nc);
+		return 0;
+	}
+	/* Mixed emulated/native within or across groups: no comparison. */
+	if ((emu_b | emu_c) == 3) {
+		c->state = EB_CELL_MISMATCH;
+		snprintf(c->why, sizeof(c->why), "not comparable: emulated in some runs only");
+		return 0;
+	}
+	c->state = EB_CELL_OK;
+	return eb_compare_runs(vb, nb, vc, nc, &t->thr, &c->cmp);
+}
+
+int eb_ctable_build_runs(struct eb_ctable *t, const struct eb_rview *files,
+			 size_t nfiles, const size_t *groups,
+			 const struct eb_threshold *thr)
+{
+	size_t ngroups = 0, cap = 0, i, j, k;
+	double *vb = NULL, *vc = NULL;
+	int ret = -ENOMEM;
+
+	memset(t, 0, sizeof(*t));
+	t->runs = true;
+	t->files = files;
+	t->nfiles = nfiles;
+	t->thr = *thr;
+	t->group = calloc(nfiles, sizeof(*t->group));
+	t->owned_cands = calloc(nfiles, sizeof(*t->owned_cands));
+	t->labels = calloc(nfiles + 1, sizeof(*t->labels));
+	if (!t->group || !t->owned_cands || !t->labels)
+		return -ENOMEM;
+	/* Groups in first-seen order; the first file's is the baseline. */
+	for (i = 0; i < nfiles; i++) {
+		for (j = 0; j < i; j++)
+			if (groups ? groups[j] == groups[i] : same_strategy(&files[j], &files[i]))
+				break;
+		if (j < i) {
+			t->group[i] = t->group[j];
+			continue;
+		}
+		if (groups && groups[i] != ngroups)
+			return -EINVAL;	/* groups must be numbered in order */
+		t->group[i] = ngroups;
+		if (ngroups)
+			t->owned_cands[ngroups - 1] = &files[i];
+		ngroups++;
+	}
+	if (ngroups < 2)
+		return -EINVAL;
+	for (k = 0; k < ngroups; k++) {
+		const struct eb_rview *first = k ? t->owned_cands[k - 1] : &files[0];
+
+		/* Explicit groups may share a strategy: then say which side. */
+		for (j = 0; j < k && strcmp(t->labels[j], first->strategy); j++)
+			;
+		t->labels[k] = strdup(groups && j < k ? (k ? "candidate" : "baseline") :
+				      first->strategy);
+		if (groups && j < k && !strcmp(t->labels[0], first->strategy)) {
+			free(t->labels[0]);
+			t->labels[0] = strdup("baseline");
+		}
+		if (!t->labels[k] || !t->labels[0])
+			return -ENOMEM;
+	}
+	t->base = &files[0];
+	t->cands = t->owned_cands;
+	t->ncands = ngroups - 1;
+
+	/* Rows: every (test, apx, xcr0) of any file, baseline files first. */
+	for (k = 0; k < ngroups; k++) {
+		for (i = 0; i < nfiles; i++) {
+			if (t->group[i] != k)
+				continue;
+			for (j = 0; j < files[i].nentries; j++) {
+				const struct eb_rentry *e = &files[i].entries[j];
+
+				if (eb_ctable_have_row(t, e))
+					continue;
+				ret = eb_ctable_add_row(t, e->test, e->apx, e->xcr0, &cap);
+				if (ret)
+					return ret;
+			}
+		}
+	}
+	for (i = 0; i < t->nrows; i++)
+		t->rows[i].b = eb_rview_find(t->base, t->rows[i].test, t->rows[i].apx,
+					     t->rows[i].xcr0);
+
+	vb = malloc(nfiles * sizeof(*vb));
+	vc = malloc(nfiles * sizeof(*vc));
+	ret = vb && vc ? 0 : -ENOMEM;
+	for (i = 0; i < t->nrows && !ret; i++) {
+		for (k = 0; k < t->ncands && !ret; k++) {
+			struct eb_ccell *c = &t->rows[i].cells[k];
+
+			ret = fill_runs_cell(t, &t->rows[i], k, vb, vc);
+			if (ret || c->state != EB_CELL_OK)
+				continue;
+			t->ncompared++;
+			t->nregressed += c->cmp.verdict == EB_SLOWER;
+			t->nimproved += c->cmp.verdict == EB_FASTER;
+		}
+	}
+	free(vb);
+	free(vc);
+	return ret;
+}
