@@ -22,7 +22,7 @@ static const struct step asm_entry[] = {
 
 /* __{vmx,svm}_vcpu_run(): VM-exit */
 static const struct step asm_exit[] = {
-	STEP_ASM("save guest GPRs; restore host SPEC_CTRL; LFENCE (prep)", OP_NOP, 0, C_ALWAYS, C_ALWAYS),
+	STEP_ASM("save guest GPRs; restore host SPEC_CTRL; LFENCE (prep)", OP_SPEC_CTRL, 0, C_ALWAYS, C_ALWAYS),
 	STEP_ASM("ALTERNATIVE(APX): cmpb $0, xcr0_apx; je 1f; EGPR_STORE_ALL %r16..%r31 -> regs[]",
 		 OP_EGPR_SAVE, 0, C_HOST_APX, C_APX_FLAG),
 	STEP_END

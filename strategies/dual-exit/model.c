@@ -32,7 +32,7 @@ static const struct step vmx_asm_entry[] = {
 static const struct step vmx_asm_exit[] = {
 	STEP_ASM("vmx_vmexit_apx (if HOST_RIP points here): EGPR_STORE_ALL %r16..%r31 -> regs[]; jmp vmx_vmexit",
 		 OP_EGPR_SAVE, 0, C_HOST_APX, C_EXIT_PATH_SAVE),
-	STEP_ASM("vmx_vmexit: save guest GPRs; restore host SPEC_CTRL; LFENCE", OP_NOP, 0, C_ALWAYS, C_ALWAYS),
+	STEP_ASM("vmx_vmexit: save guest GPRs; restore host SPEC_CTRL; LFENCE", OP_SPEC_CTRL, 0, C_ALWAYS, C_ALWAYS),
 	STEP_END
 };
 
@@ -52,7 +52,7 @@ static const struct step svm_asm_entry[] = {
 static const struct step svm_asm_exit[] = {
 	STEP_ASM("__svm_vcpu_run_apx only: EGPR_STORE_ALL %r16..%r31 -> regs[] right after VMRUN",
 		 OP_EGPR_SAVE, 0, C_HOST_APX, C_EXIT_PATH_SAVE),
-	STEP_ASM("save guest GPRs; RESTORE_HOST_SPEC_CTRL; UNTRAIN_RET_VM", OP_NOP, 0, C_ALWAYS, C_ALWAYS),
+	STEP_ASM("save guest GPRs; RESTORE_HOST_SPEC_CTRL; UNTRAIN_RET_VM", OP_SPEC_CTRL, 0, C_ALWAYS, C_ALWAYS),
 	STEP_END
 };
 

@@ -35,6 +35,10 @@
  * - Guest values must not be live in R16-R31 when -mapxf C code runs, for
  *   the reason KVM clears the legacy GPRs after VM-exit (speculative use).
  *   Without -mapxf no host instruction names them, so that is fine.
+ * - Speculation: a runtime branch between VM-exit and the restore of the
+ *   host's SPEC_CTRL is flagged (Andrew Cooper's "branch prior to regaining
+ *   speculative safety"); strategies place that restore in their exit
+ *   assembly with OP_SPEC_CTRL, or get it first thing after VM-exit.
  * - XSETBV clearing XCR0.APX leaves R16-R31 unchanged (the guest's values
  *   are retained while its APX is off, as Chang Bae describes for regs[]).
  */
@@ -68,7 +72,7 @@ static int emit_list(struct machine *m, const struct step *l, const char *hook)
 	int ret;
 
 	for (; l && l->text; l++) {
-		if (l->op >= OP_FPU_LOAD)
+		if (l->op > OP_SPEC_CTRL)
 			return -EINVAL;	/* run-loop ops are not for strategies */
 		ret = emit(m, *l, hook);
 		if (ret)
@@ -81,6 +85,14 @@ static int emit_list(struct machine *m, const struct step *l, const char *hook)
 static const struct step update_xcr0_apx =
 	STEP_C("kvm_update_xcr0_apx(): vcpu->arch.xcr0_apx = !!(xcr0 & XFEATURE_MASK_APX)",
 	       OP_SET_APX_FLAG, 0, C_ALWAYS, C_ALWAYS);
+
+static bool has_op(const struct step *l, uint8_t op)
+{
+	for (; l && l->text; l++)
+		if (l->op == op)
+			return true;
+	return false;
+}
 
 #define PICK(common, svm) ((vmx || !(svm)) ? (common) : (svm))
 
@@ -111,6 +123,10 @@ int machine_init(struct machine *m, const struct strategy *st, struct setting se
 	ret |= emit(m, vmx ? (struct step)STEP_ASM("VMRESUME", OP_VMENTER, 0, 0, 0)
 			   : (struct step)STEP_ASM("VMRUN", OP_VMENTER, 0, 0, 0), asmrun);
 	m->l_exit = m->nprog;
+	/* Strategies that do not place it themselves get upstream's order. */
+	if (!has_op(PICK(st->asm_exit, st->svm_asm_exit), OP_SPEC_CTRL))
+		ret |= emit(m, (struct step)STEP_ASM("save guest GPRs; restore host SPEC_CTRL",
+						     OP_SPEC_CTRL, 0, 0, 0), asmrun);
 	ret |= emit_list(m, PICK(st->asm_exit, st->svm_asm_exit), asmrun);
 	ret |= emit(m, (struct step)STEP_C("C code after the world switch", OP_NOP, 0, 0, 0), run);
 	ret |= emit_list(m, st->post_exit, run);
@@ -149,6 +165,7 @@ void machine_reset(const struct machine *m, struct mstate *s)
 	s->fps = VAL_GUEST;
 	s->usr = VAL_JUNK;
 	s->gif = 1;
+	s->spec = 1;
 }
 
 /* Packing: field widths in bits, in struct order. */
@@ -165,6 +182,7 @@ static const struct { size_t off; unsigned bits; } fields[] = {
 	{ offsetof(struct mstate, flag), 1 },
 	{ offsetof(struct mstate, exit_path), 1 },
 	{ offsetof(struct mstate, gif), 1 },
+	{ offsetof(struct mstate, spec), 1 },
 };
 
 uint64_t mstate_pack(const struct mstate *s)
@@ -191,7 +209,7 @@ void mstate_unpack(uint64_t k, struct mstate *s)
 static const char *const vio_names[NR_VIO_KINDS] = {
 	"ud-egpr", "ud-host-c", "ud-nmi", "guest-xcr0", "host-xcr0",
 	"guest-lost", "host-to-guest", "guest-to-host", "host-lost",
-	"kvm-read", "uabi",
+	"kvm-read", "uabi", "spec-branch",
 };
 
 static const char *const vio_whats[NR_VIO_KINDS] = {
@@ -206,6 +224,7 @@ static const char *const vio_whats[NR_VIO_KINDS] = {
 	"host userspace R16-R31 not preserved across KVM_RUN",
 	"KVM read a value that is not the guest's R16",
 	"KVM_GET_XSAVE did not return the guest's R16-R31",
+	"runtime branch after VM-exit before the host SPEC_CTRL is restored",
 };
 
 const char *vio_name(enum vio kind)
@@ -392,8 +411,11 @@ static int host_step(const struct machine *m, const struct mstate *s, struct mst
 		o->hw = VAL_JUNK;
 	}
 	for (int i = 0; i < 2 && taken; i++) {
-		if ((st->cond[i] & 0x7f) >= C_RUNTIME)
+		if ((st->cond[i] & 0x7f) >= C_RUNTIME) {
 			cost->branches++;
+			if (!s->spec)
+				fail(v, VIO_SPEC_BRANCH, "%s: %s", m->hook[s->pc], st->text);
+		}
 		taken = cond_holds(m, s, st->cond[i]);
 	}
 	o->pc = s->pc + 1;
@@ -402,6 +424,8 @@ static int host_step(const struct machine *m, const struct mstate *s, struct mst
 		return v->kind ? 1 : 0;
 	}
 	cost->branches += st->branches;
+	if (st->branches && !s->spec)
+		fail(v, VIO_SPEC_BRANCH, "%s: %s", m->hook[s->pc], st->text);
 
 	switch (st->op) {
 	case OP_NOP:
@@ -454,6 +478,9 @@ static int host_step(const struct machine *m, const struct mstate *s, struct mst
 		if (!m->set.kernel_apx)
 			o->hw = s->usr;
 		break;
+	case OP_SPEC_CTRL:
+		o->spec = 1;
+		break;
 	case OP_CLGI:
 		o->gif = 0;
 		break;
@@ -465,6 +492,7 @@ static int host_step(const struct machine *m, const struct mstate *s, struct mst
 		o->where = AT_GUEST;
 		o->pc = m->l_exit;
 		o->reason = RSN_NONE;
+		o->spec = 0;	/* the guest's SPEC_CTRL until restored after exit */
 		break;
 	case OP_FASTPATH:
 		if (s->reason == RSN_FAST_RD &&

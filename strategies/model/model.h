@@ -63,6 +63,7 @@ enum op {
 	OP_EGPR_CLEAR,		/* xor R16..R31 (no guest value left for host C) */
 	OP_SET_APX_FLAG,	/* cached "guest XCR0.APX" flag := vcpu->arch.xcr0.APX */
 	OP_SET_EXIT_PATH,	/* HOST_RIP / run function := the saving one iff APX flag */
+	OP_SPEC_CTRL,		/* host SPEC_CTRL restored: speculation safety regained */
 	/* run-loop operations, only used by machine.c */
 	OP_FPU_LOAD, OP_FPU_PUT, OP_CLGI, OP_STGI, OP_VMENTER, OP_FASTPATH,
 	OP_IRQ_ON, OP_HANDLE_EXIT, OP_JUMP, OP_TO_USER,
@@ -138,8 +139,9 @@ enum vio {
 	VIO_HOST_LOST		= 1 << 8,
 	VIO_KVM_READ		= 1 << 9,
 	VIO_UABI		= 1 << 10,
+	VIO_SPEC_BRANCH		= 1 << 11,
 };
-#define NR_VIO_KINDS	11
+#define NR_VIO_KINDS	12
 #define PASS		0x80000000u	/* expect[]: no violation */
 
 struct strategy {
@@ -176,6 +178,7 @@ struct mstate {
 	uint8_t hw_xcr0, vcpu_xcr0;
 	uint8_t hw, regs, fps, usr;	/* enum val: hardware, regs[], FPU buffer, saved user */
 	uint8_t flag, exit_path, gif;
+	uint8_t spec;			/* host SPEC_CTRL in force (0 from VM-entry on) */
 };
 
 struct setting {

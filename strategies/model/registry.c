@@ -10,7 +10,7 @@ extern const struct strategy strategy_baseline, strategy_xsave_live,
 extern const struct strategy variant_xsetbv_then_egpr, variant_egpr_then_xsetbv,
 	variant_paolo_order, variant_unconditional_push2,
 	variant_early_xcr0_no_final, variant_outside_fastpath,
-	variant_nmi_after_exit;
+	variant_nmi_after_exit, variant_spec_branch;
 
 /* Same order as DESIGN.md's table. */
 const struct strategy *const strategies[] = {
@@ -29,6 +29,7 @@ const struct strategy *const variants[] = {
 	&variant_early_xcr0_no_final,
 	&variant_outside_fastpath,
 	&variant_nmi_after_exit,
+	&variant_spec_branch,
 	&variant_paolo_order,
 	&variant_egpr_then_xsetbv,
 	NULL

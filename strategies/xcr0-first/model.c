@@ -34,16 +34,21 @@ static const struct step asm_entry[] = {
 	STEP_END
 };
 
-/* __{vmx,svm}_vcpu_run(): VM-exit */
+/*
+ * __{vmx,svm}_vcpu_run(): VM-exit.  The XSETBV test comes right after the
+ * host SPEC_CTRL restore (prep: in assembly on VMX too), not before it:
+ * nothing before it touches R16-R31 or runs C, and a branch before it would
+ * be Andrew's "branch prior to regaining speculative safety" (see the
+ * variant neg-spec-branch).
+ */
 static const struct step asm_exit[] = {
-	STEP_ASM("ALTERNATIVE(APX): save guest RAX/RCX/RDX; cmpb $0, xcr0_differs; je 1f;"
-		 " xsetbv(kvm_host.xcr0)",
+	STEP_ASM("save guest GPRs; restore host SPEC_CTRL; LFENCE", OP_SPEC_CTRL, 0, C_ALWAYS, C_ALWAYS),
+	STEP_ASM("ALTERNATIVE(APX): cmpb $0, xcr0_differs; je 1f; xsetbv(kvm_host.xcr0)",
 		 OP_XSETBV, X_HOST, C_HOST_APX, C_GUEST_NE_HOST),
 	STEP_ASM("ALTERNATIVE(APX): EGPR_STORE_ALL %r16..%r31 -> regs[]",
 		 OP_EGPR_SAVE, 0, C_HOST_APX, C_ALWAYS),
 	STEP_ASM("#ifdef CONFIG_X86_APX_KERNEL (-mapxf): xor %r16..%r31",
 		 OP_EGPR_CLEAR, 0, C_KERNEL_APX, C_ALWAYS),
-	STEP_ASM("save guest GPRs; restore host SPEC_CTRL; LFENCE", OP_NOP, 0, C_ALWAYS, C_ALWAYS),
 	STEP_END
 };
 
