@@ -105,8 +105,10 @@ struct step {
 };
 
 /* One step of C code / of assembly, and the list terminator. */
-#define STEP_C(t, o, a, c1, c2)	  { .op = (o), .arg = (a), .cond = { (c1), (c2) }, .c = true, .text = (t) }
-#define STEP_ASM(t, o, a, c1, c2) { .op = (o), .arg = (a), .cond = { (c1), (c2) }, .c = false, .text = (t) }
+#define STEP_C(t, o, a, c1, c2) \
+	{ .op = (o), .arg = (a), .cond = { (c1), (c2) }, .c = true, .text = (t) }
+#define STEP_ASM(t, o, a, c1, c2) \
+	{ .op = (o), .arg = (a), .cond = { (c1), (c2) }, .c = false, .text = (t) }
 #define STEP_END		  { .text = NULL }
 /* The same with extra runtime branches taken by the step's own code. */
 #define STEP_C_BR(t, o, a, c1, c2, br) \

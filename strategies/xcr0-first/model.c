@@ -5,13 +5,15 @@
  *
  * On APX hosts the XCR0 switch moves from kvm_load_xfeatures() into the
  * world-switch assembly, so every C instruction runs with the host's XCR0
- * (APX on); hosts without APX keep upstream's switch (alternatives).  Entry: load R16-R31 from regs[] unconditionally while the
- * host XCR0 is still loaded, then XSETBV(guest XCR0) if it differs, then
- * VMRESUME/VMRUN.  Exit: first XSETBV(host XCR0) if it differed, then store
- * R16-R31 unconditionally, and (in a -mapxf kernel) clear them as the legacy
- * GPRs are cleared.  The only window with the guest's XCR0 in the host is
- * a few instructions around VMRESUME/VMRUN: closed to NMIs on SVM (GIF=0),
- * open on VMX (Sean, 2026-04-06: "an NMI that arrives after VM-Exit").
+ * (APX on); hosts without APX keep upstream's switch (alternatives).
+ * Entry: load R16-R31 from regs[] unconditionally while the host XCR0 is
+ * still loaded, then XSETBV(guest XCR0) if it differs, then VMRESUME/VMRUN.
+ * Exit: once the host SPEC_CTRL is back, XSETBV(host XCR0) if it differed,
+ * then store R16-R31 unconditionally, and (in a -mapxf kernel) clear them
+ * as the legacy GPRs are cleared.  The only window with the guest's XCR0 in
+ * the host is a few instructions around VMRESUME/VMRUN: closed to NMIs on
+ * SVM (GIF=0), open on VMX (Sean, 2026-04-03: "an NMI that arrives after
+ * VM-Exit").
  */
 #include "../model/model.h"
 
