@@ -16,6 +16,7 @@
 int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_selftest(int argc, char **argv);
 
 /* "exitbench: error: <msg>" on stderr, one line. */
 void eb_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

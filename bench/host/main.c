@@ -18,6 +18,7 @@ static const struct {
 	{ "compare", cmd_compare, "compare results files test by test" },
 	{ "gate", cmd_gate, "pass/fail a candidate against a baseline (CI)" },
 	{ "plot", cmd_plot, "plot results files with gnuplot" },
+	{ "selftest", cmd_selftest, "find the smallest effect this host resolves" },
 };
 
 static void usage(FILE *f)

@@ -25,7 +25,7 @@ void eb_selftest_defaults(struct eb_selftest_cfg *cfg)
 	cfg->trials = 20;
 	cfg->ndeltas = sizeof(d) / sizeof(d[0]);
 	memcpy(cfg->deltas_pct, d, sizeof(d));
-	cfg->calib_iters = 20000;
+	cfg->calib_iters = 0;	/* auto */
 }
 
 double eb_binom_tail(unsigned int k, unsigned int n, double p)
@@ -68,20 +68,40 @@ static int block_median(eb_st_sample_fn fn, void *ctx, enum eb_st_what what,
  * minus with 0, over N.  Blocks alternate so both sides see the same host.
  */
 static int calibrate(const struct eb_selftest_cfg *cfg, eb_st_sample_fn fn,
-		     void *ctx, uint64_t *buf, double *cpi)
+		     void *ctx, uint64_t *buf, double median, double *cpi)
 {
+	uint64_t iters = cfg->calib_iters;
 	double m0[4], m1[4], d[4];
 	int ret;
 
+	/*
+	 * Auto: a rough cost from 64 iterations, then calibrate over a delay
+	 * of about 20% of the exit, the largest effect the test injects, so
+	 * the calibration's own error is far below the effects it scales
+	 * (and an emulated loop does not take minutes).
+	 */
+	if (!iters) {
+		ret = block_median(fn, ctx, EB_ST_CALIBRATE, 0, buf,
+				   cfg->block_samples, &m0[0]);
+		if (!ret)
+			ret = block_median(fn, ctx, EB_ST_CALIBRATE, 64, buf,
+					   cfg->block_samples, &m1[0]);
+		if (ret)
+			return ret;
+		d[0] = (m1[0] - m0[0]) / 64;
+		iters = (uint64_t)llround(0.2 * median / (d[0] > 0.1 ? d[0] : 0.1));
+		if (iters < 64)
+			iters = 64;
+	}
 	for (int i = 0; i < 4; i++) {
 		ret = block_median(fn, ctx, EB_ST_CALIBRATE, 0, buf,
 				   cfg->block_samples, &m0[i]);
 		if (!ret)
-			ret = block_median(fn, ctx, EB_ST_CALIBRATE, cfg->calib_iters,
+			ret = block_median(fn, ctx, EB_ST_CALIBRATE, iters,
 					   buf, cfg->block_samples, &m1[i]);
 		if (ret)
 			return ret;
-		d[i] = (m1[i] - m0[i]) / cfg->calib_iters;
+		d[i] = (m1[i] - m0[i]) / iters;
 	}
 	/* Median of 4: mean of the middle two. */
 	for (int i = 0; i < 4; i++)
@@ -126,7 +146,8 @@ static int cmp_double(const void *a, const void *b)
 }
 
 int eb_selftest_run(const struct eb_selftest_cfg *cfg, eb_st_sample_fn fn,
-		    void *ctx, struct eb_selftest_result *res)
+		    void *ctx, eb_st_progress_fn progress,
+		    struct eb_selftest_result *res)
 {
 	double *ma = NULL, *mb = NULL, *shifts = NULL, meds[4];
 	uint64_t *buf = NULL;
@@ -135,7 +156,7 @@ int eb_selftest_run(const struct eb_selftest_cfg *cfg, eb_st_sample_fn fn,
 	memset(res, 0, sizeof(*res));
 	res->mde = -1;
 	if (!cfg->block_samples || cfg->blocks < 4 || !cfg->trials ||
-	    !cfg->ndeltas || cfg->ndeltas > EB_SELFTEST_MAX_DELTAS || !cfg->calib_iters)
+	    !cfg->ndeltas || cfg->ndeltas > EB_SELFTEST_MAX_DELTAS)
 		return -EINVAL;
 	buf = malloc(cfg->block_samples * sizeof(*buf));
 	ma = malloc(cfg->blocks * sizeof(*ma));
@@ -144,9 +165,6 @@ int eb_selftest_run(const struct eb_selftest_cfg *cfg, eb_st_sample_fn fn,
 	if (!buf || !ma || !mb || !shifts)
 		goto out;
 
-	ret = calibrate(cfg, fn, ctx, buf, &res->cycles_per_iter);
-	if (ret)
-		goto out;
 	for (int i = 0; i < 4; i++) {
 		ret = block_median(fn, ctx, EB_ST_EXIT, 0, buf, cfg->block_samples,
 				   &meds[i]);
@@ -155,6 +173,9 @@ int eb_selftest_run(const struct eb_selftest_cfg *cfg, eb_st_sample_fn fn,
 	}
 	qsort(meds, 4, sizeof(meds[0]), cmp_double);
 	res->median = (meds[1] + meds[2]) / 2;
+	ret = calibrate(cfg, fn, ctx, buf, res->median, &res->cycles_per_iter);
+	if (ret)
+		goto out;
 
 	for (unsigned int d = 0; d < cfg->ndeltas; d++) {
 		struct eb_selftest_point *pt = &res->pt[res->npoints++];
@@ -183,6 +204,8 @@ int eb_selftest_run(const struct eb_selftest_cfg *cfg, eb_st_sample_fn fn,
 		pt->shift_median = cfg->trials % 2 ? shifts[cfg->trials / 2] :
 				   (shifts[cfg->trials / 2 - 1] + shifts[cfg->trials / 2]) / 2;
 		pt->detect_rate = (double)pt->slower / cfg->trials;
+		if (progress)
+			progress(ctx, pt, cfg->trials);
 		if (pt->iters == 0) {
 			res->has_aa = true;
 			res->aa_alarms = pt->slower + pt->faster;

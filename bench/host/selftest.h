@@ -46,8 +46,13 @@ struct eb_selftest_cfg {
 	unsigned int trials;		/* trials per D */
 	unsigned int ndeltas;
 	double deltas_pct[EB_SELFTEST_MAX_DELTAS];	/* % of the median; 0: A/A */
-	uint64_t calib_iters;		/* delay iterations for calibration */
+	uint64_t calib_iters;		/* calibration iterations, 0: auto */
 };
+
+struct eb_selftest_point;
+/* Called after each delay's trials (progress output); may be NULL. */
+typedef void (*eb_st_progress_fn)(void *ctx, const struct eb_selftest_point *pt,
+				  unsigned int trials);
 
 struct eb_selftest_point {
 	double delta_pct;		/* asked, % of the exit's median */
@@ -81,7 +86,8 @@ void eb_selftest_defaults(struct eb_selftest_cfg *cfg);
  * could not be measured).
  */
 int eb_selftest_run(const struct eb_selftest_cfg *cfg, eb_st_sample_fn fn,
-		    void *ctx, struct eb_selftest_result *res);
+		    void *ctx, eb_st_progress_fn progress,
+		    struct eb_selftest_result *res);
 
 /* P(X >= k) for X ~ Binomial(n, p). */
 double eb_binom_tail(unsigned int k, unsigned int n, double p);

@@ -60,7 +60,7 @@ int main(void)
 	      "binomial tail probabilities");
 
 	eb_selftest_defaults(&cfg);
-	ret = eb_selftest_run(&cfg, sample, &steady, &r);
+	ret = eb_selftest_run(&cfg, sample, &steady, NULL, &r);
 	CHECK(ret == 0, "steady host: selftest runs (%d)", ret);
 	CHECK(fabs(r.cycles_per_iter - 1.3) < 0.05,
 	      "delay calibrated at %.3f cycles/iteration (true 1.3)", r.cycles_per_iter);
@@ -83,7 +83,7 @@ int main(void)
 
 	drifting.block_sd = 2000;	/* 20% between blocks */
 	cfg.trials = 10;
-	ret = eb_selftest_run(&cfg, sample, &drifting, &r);
+	ret = eb_selftest_run(&cfg, sample, &drifting, NULL, &r);
 	CHECK(ret == 0 && r.mde == -1,
 	      "drifting host: no MDE claimed (20%% detected in %.0f%% of trials)",
 	      100 * r.pt[r.npoints - 1].detect_rate);
@@ -93,7 +93,7 @@ int main(void)
 	json_decref(j);
 
 	cfg.blocks = 2;
-	CHECK(eb_selftest_run(&cfg, sample, &steady, &r) == -EINVAL,
+	CHECK(eb_selftest_run(&cfg, sample, &steady, NULL, &r) == -EINVAL,
 	      "fewer than 4 blocks refused");
 	return check_done();
 }

@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * exitbench selftest: the host's minimum detectable effect (MDE).  Runs
+ * exit tests with a calibrated delay of D cycles inside the timed region
+ * (guest EB_T_DELAYED) and reports the smallest D that the comparison
+ * detects in >= 95% of trials while A/A stays at its 5% false-alarm level
+ * (selftest.h has the design).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "results.h"
+#include "run.h"
+#include "runner.h"
+#include "selftest.h"
+
+#define MSR_IA32_CR_PAT		0x277
+#define DEFAULT_TESTS		"pio_kernel,mmio_kernel,pio_user,mmio_user"
+#define DEFAULT_WARMUP		100
+#define DEFAULT_TIMEOUT		30.0
+
+/* Exit tests that have a delayed variant in the guest (tests.c). */
+static const enum eb_test_id delayable[] = {
+	EB_T_CPUID, EB_T_RDMSR, EB_T_PIO_KERNEL, EB_T_PIO_USER,
+	EB_T_MMIO_KERNEL, EB_T_MMIO_USER,
+};
+
+struct st_opts {
+	const struct eb_test *tests[16];
+	unsigned int ntests;
+	struct eb_selftest_cfg cfg;
+	uint64_t warmup;
+	double timeout_s;
+	const char *out;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: exitbench selftest [options]\n"
+"\n"
+"Measure this host's minimum detectable effect (MDE): inject a known\n"
+"delay of D cycles into an exit test's timed region (a calibrated loop),\n"
+"run A (no delay) against A+D in interleaved blocks, and report the\n"
+"smallest D detected in >= 95%% of trials, with the A/A control (D = 0)\n"
+"checked against its 5%% false-alarm level.  Quote the MDE to say a\n"
+"difference is below what this host can resolve.\n"
+"\n"
+"  --tests a,b,...   exit tests (default " DEFAULT_TESTS ";\n"
+"                    also cpuid, rdmsr)\n"
+"  --deltas a,b,...  delays in %% of each exit's median, 0 = A/A\n"
+"                    (default 0,0.25,0.5,1,2,5,10,20)\n"
+"  --trials N        trials per delay (default 20)\n"
+"  --blocks N        blocks per side and trial, >= 4 (default 8)\n"
+"  --block-samples N samples per block (default 500)\n"
+"  --warmup W        discarded samples before each block (default %d)\n"
+"  --cpu N|auto      vCPU placement (default auto)\n"
+"  --out FILE        also write the report as JSON (exitbench-selftest/1)\n"
+"  --timeout SEC     watchdog per block (default %.0f)\n"
+"  --kvm-dev PATH    KVM device (default $" EB_KVM_DEV_ENV " or " EB_DEFAULT_KVM_DEV ")\n"
+"  -h, --help        this help\n"
+"\n"
+"Exit status: 0 done (whatever the MDE), 1 a test could not run,\n"
+"2 bad usage.\n", DEFAULT_WARMUP, DEFAULT_TIMEOUT);
+}
+
+static int bad_value(const char *opt, const char *val, const char *want)
+{
+	eb_error("selftest: bad value '%s' for %s: %s", val, opt, want);
+	return EB_EXIT_USAGE;
+}
+
+static bool is_delayable(enum eb_test_id id)
+{
+	for (size_t i = 0; i < sizeof(delayable) / sizeof(delayable[0]); i++)
+		if (delayable[i] == id)
+			return true;
+	return false;
+}
+
+static int parse_tests(struct st_opts *o, const char *arg)
+{
+	char *dup = strdup(arg), *save = NULL, *name;
+
+	if (!dup)
+		return -ENOMEM;
+	o->ntests = 0;
+	for (name = strtok_r(dup, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		const struct eb_test *t = eb_test_find(name);
+
+		if (!t || !is_delayable(t->id)) {
+			eb_error("selftest: %s test '%s' (delayed variants: cpuid, rdmsr, pio_kernel, pio_user, mmio_kernel, mmio_user)",
+				 t ? "no delayed variant of" : "unknown", name);
+			free(dup);
+			return -EINVAL;
+		}
+		if (o->ntests == sizeof(o->tests) / sizeof(o->tests[0])) {
+			free(dup);
+			return -E2BIG;
+		}
+		o->tests[o->ntests++] = t;
+	}
+	free(dup);
+	return o->ntests ? 0 : -EINVAL;
+}
+
+static int parse_deltas(struct eb_selftest_cfg *cfg, const char *arg)
+{
+	char *dup = strdup(arg), *save = NULL, *tok;
+	double prev = -1, v;
+
+	if (!dup)
+		return -ENOMEM;
+	cfg->ndeltas = 0;
+	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		size_t len = strlen(tok);
+
+		if (len && tok[len - 1] == '%')
+			tok[len - 1] = '\0';
+		if (eb_parse_double(tok, 0, 1000, &v) || v <= prev ||
+		    cfg->ndeltas == EB_SELFTEST_MAX_DELTAS) {
+			free(dup);
+			return -EINVAL;
+		}
+		cfg->deltas_pct[cfg->ndeltas++] = prev = v;
+	}
+	free(dup);
+	return cfg->ndeltas ? 0 : -EINVAL;
+}
+
+static int parse_args(struct st_opts *o, struct eb_run_config *rc, int argc, char **argv)
+{
+	enum { O_TESTS = 256, O_DELTAS, O_TRIALS, O_BLOCKS, O_BSAMPLES, O_WARMUP,
+	       O_CPU, O_OUT, O_TIMEOUT, O_KVM_DEV };
+	static const struct option opts[] = {
+		{ "tests", required_argument, NULL, O_TESTS },
+		{ "deltas", required_argument, NULL, O_DELTAS },
+		{ "trials", required_argument, NULL, O_TRIALS },
+		{ "blocks", required_argument, NULL, O_BLOCKS },
+		{ "block-samples", required_argument, NULL, O_BSAMPLES },
+		{ "warmup", required_argument, NULL, O_WARMUP },
+		{ "cpu", required_argument, NULL, O_CPU },
+		{ "out", required_argument, NULL, O_OUT },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "kvm-dev", required_argument, NULL, O_KVM_DEV },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	int c, cpu;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_TESTS:
+			if (parse_tests(o, optarg))
+				return EB_EXIT_USAGE;
+			break;
+		case O_DELTAS:
+			if (parse_deltas(&o->cfg, optarg))
+				return bad_value("--deltas", optarg,
+						 "increasing percentages from 0 to 1000, at most 16");
+			break;
+		case O_TRIALS:
+			if (eb_parse_u64(optarg, 1, 1000, &v))
+				return bad_value("--trials", optarg, "a number from 1 to 1000");
+			o->cfg.trials = v;
+			break;
+		case O_BLOCKS:
+			if (eb_parse_u64(optarg, 4, 1000, &v))
+				return bad_value("--blocks", optarg, "a number from 4 to 1000");
+			o->cfg.blocks = v;
+			break;
+		case O_BSAMPLES:
+			if (eb_parse_u64(optarg, 10, 1000000, &v))
+				return bad_value("--block-samples", optarg,
+						 "a number from 10 to 1000000");
+			o->cfg.block_samples = v;
+			break;
+		case O_WARMUP:
+			if (eb_parse_u64(optarg, 0, 1000000, &o->warmup))
+				return bad_value("--warmup", optarg, "a number from 0 to 10^6");
+			break;
+		case O_CPU:
+			if (eb_parse_cpu(optarg, &cpu))
+				return bad_value("--cpu", optarg, "a CPU number or 'auto'");
+			rc->noise.cpu = optarg;
+			break;
+		case O_OUT:
+			if (!*optarg)
+				return bad_value("--out", optarg, "a file name");
+			o->out = optarg;
+			break;
+		case O_TIMEOUT:
+			if (eb_parse_double(optarg, 0.1, 86400, &o->timeout_s))
+				return bad_value("--timeout", optarg, "seconds, from 0.1 to 86400");
+			break;
+		case O_KVM_DEV:
+			rc->kvm_dev = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			return eb_usage_error("selftest", argv, c);
+		}
+	}
+	if (optind < argc) {
+		eb_error("selftest: unexpected argument '%s' (try 'exitbench selftest --help')",
+			 argv[optind]);
+		return EB_EXIT_USAGE;
+	}
+	return 0;
+}
+
+struct sampler {
+	struct eb_run_state *st;
+	const struct st_opts *o;
+	const struct eb_test *t;
+	int cpl;
+	char why[320];		/* why a block failed */
+};
+
+/* One block: a fresh command (own warm-up) of the delayed variant. */
+static int sample_block(void *ctx, enum eb_st_what what, uint64_t iters,
+			uint64_t *buf, size_t n)
+{
+	struct sampler *s = ctx;
+	struct eb_run_state *st = s->st;
+	struct eb_outcome out;
+	struct eb_cmd c;
+	int r;
+
+	r = run_ensure_vm(st);
+	if (r) {
+		snprintf(s->why, sizeof(s->why), "%s", st->vm.err);
+		return -EIO;
+	}
+	memset(&c, 0, sizeof(c));
+	c.id = EB_T_DELAYED;
+	c.delay_test = what == EB_ST_CALIBRATE ? EB_T_NOP : s->t->id;
+	c.delay_iters = iters;
+	c.cpl = s->cpl;
+	c.x2apic = s->t->x2apic;
+	c.samples = n;
+	c.warmup = s->o->warmup;
+	c.batch = 1;
+	c.cpu = st->cfg->cpu;
+	c.timeout_s = s->o->timeout_s;
+	c.msr = MSR_IA32_CR_PAT;
+	c.xcr0 = st->vm.xcr0;
+	r = vm_run_cmd(&st->vm, &c, &out);
+	if (r) {
+		snprintf(s->why, sizeof(s->why), "could not run: %s", strerror(-r));
+		return r;
+	}
+	if (out.status != EB_OUT_OK || out.n != n) {
+		snprintf(s->why, sizeof(s->why), "%s",
+			 out.reason[0] ? out.reason : "the guest returned too few samples");
+		r = -EIO;
+	} else {
+		memcpy(buf, out.samples, n * sizeof(*buf));
+	}
+	if (out.vm_dead) {
+		if (!out.vm_wedged)
+			vm_destroy(&st->vm);
+		st->vm_live = false;
+	}
+	eb_outcome_free(&out);
+	return r;
+}
+
+static void progress(void *ctx, const struct eb_selftest_point *p,
+		     unsigned int trials)
+{
+	const struct sampler *s = ctx;
+
+	fprintf(stderr, "exitbench: selftest %s: D = %.2f%% (%.0f cycles): slower in %u/%u trials\n",
+		s->t->name, p->delta_pct, p->delta_cycles, p->slower, trials);
+}
+
+static void print_result(const struct eb_test *t, const struct eb_selftest_cfg *cfg,
+			 const struct eb_selftest_result *r)
+{
+	printf("\n%s: median %.0f cycles, delay loop %.3f cycles/iteration\n",
+	       t->name, r->median, r->cycles_per_iter);
+	printf("  %8s %10s %8s %8s %8s %12s\n", "D %", "D cycles", "slower", "same",
+	       "faster", "shift (med)");
+	for (unsigned int i = 0; i < r->npoints; i++) {
+		const struct eb_selftest_point *p = &r->pt[i];
+
+		printf("  %8.2f %10.1f %5u/%-2u %5u/%-2u %5u/%-2u %12.1f%s\n",
+		       p->delta_pct, p->delta_cycles, p->slower, cfg->trials,
+		       p->same, cfg->trials, p->faster, cfg->trials, p->shift_median,
+		       p->iters == 0 ? "  (A/A)" : "");
+	}
+	if (r->has_aa)
+		printf("  A/A: %s (%u of %u trials not 'same', P = %.3f under a 5%% level)\n",
+		       r->aa_ok ? "same" : "different", r->aa_alarms, cfg->trials, r->aa_p);
+	if (r->mde >= 0)
+		printf("  MDE: %.1f cycles = %.2f%% of the median\n",
+		       r->pt[r->mde].delta_cycles,
+		       100 * r->pt[r->mde].delta_cycles / r->median);
+	else
+		printf("  MDE: not resolved (%s)\n", r->has_aa && !r->aa_ok ?
+		       "A/A control failed" : "no tested delay detected in 95% of trials");
+}
+
+static int run_all(struct eb_run_state *st, struct st_opts *o, json_t *list)
+{
+	int ret = EB_EXIT_OK;
+
+	for (unsigned int i = 0; i < o->ntests; i++) {
+		const struct eb_test *t = o->tests[i];
+		struct sampler s = { .st = st, .o = o, .t = t };
+		struct eb_selftest_result res;
+		char buf[256];
+		const char *why = eb_test_skip_reason(t, &st->host, buf, sizeof(buf));
+		int r;
+
+		if (why) {
+			printf("\n%s: skipped: %s\n", t->name, why);
+			json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "test",
+				t->name, "status", "skipped", "reason", why));
+			continue;
+		}
+		s.cpl = t->mode[st->host.flavor].cpl;
+		fprintf(stderr, "exitbench: selftest %s: %u delays x %u trials...\n",
+			t->name, o->cfg.ndeltas, o->cfg.trials);
+		r = eb_selftest_run(&o->cfg, sample_block, &s, progress, &res);
+		if (r) {
+			eb_error("selftest: %s: %s", t->name, s.why[0] ? s.why :
+				 r == -EINVAL ? "the delay loop's cost could not be measured" :
+				 strerror(-r));
+			json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "test",
+				t->name, "status", "failed", "reason",
+				s.why[0] ? s.why : strerror(-r)));
+			ret = EB_EXIT_FAIL;
+			continue;
+		}
+		print_result(t, &o->cfg, &res);
+		{
+			json_t *j = eb_selftest_json(&o->cfg, &res);
+
+			json_object_set_new(j, "test", json_string(t->name));
+			json_object_set_new(j, "status", json_string("ok"));
+			json_object_set_new(j, "cpl", json_integer(s.cpl));
+			json_array_append_new(list, j);
+		}
+	}
+	return ret;
+}
+
+int cmd_selftest(int argc, char **argv)
+{
+	struct eb_run_config rc = { .cpu = -1, .noise = { .cpu = "auto" } };
+	struct st_opts o = { .warmup = DEFAULT_WARMUP, .timeout_s = DEFAULT_TIMEOUT };
+	struct eb_run_state *st;
+	char err[512], path[4096];
+	json_t *doc, *list;
+	int r;
+
+	eb_selftest_defaults(&o.cfg);
+	r = parse_tests(&o, DEFAULT_TESTS);
+	if (!r)
+		r = parse_args(&o, &rc, argc, argv);
+	if (r)
+		return r < 0 ? EB_EXIT_OK : r;
+	rc.kvm_dev = kvm_dev_path(rc.kvm_dev);
+
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		eb_error("selftest: out of memory");
+		return EB_EXIT_FAIL;
+	}
+	st->cfg = &rc;
+	r = eb_noise_setup(&st->noise, &rc.noise, err, sizeof(err));
+	if (r) {
+		eb_error("selftest: %s", err);
+		eb_noise_free(&st->noise);
+		free(st);
+		return r == -ENOMEM ? EB_EXIT_FAIL : EB_EXIT_USAGE;
+	}
+	rc.cpu = eb_noise_cpu(&st->noise);
+	hostinfo_probe(&st->host);
+	if (run_ensure_vm(st)) {
+		eb_error("selftest: %s", st->vm.err);
+		eb_noise_free(&st->noise);
+		free(st);
+		return EB_EXIT_FAIL;
+	}
+	if (o.out) {
+		snprintf(path, sizeof(path), "%s", o.out);
+		if (results_check_writable(path, false, err, sizeof(err))) {
+			eb_error("selftest: %s", err);
+			r = EB_EXIT_FAIL;
+			goto out;
+		}
+	}
+	printf("exitbench selftest: %u trials x %u blocks x %zu samples per delay, vCPU on CPU %d\n",
+	       o.cfg.trials, o.cfg.blocks, o.cfg.block_samples, rc.cpu);
+	list = json_array();
+	r = run_all(st, &o, list);
+	eb_noise_finish(&st->noise);
+	if (o.out) {
+		doc = results_new(&st->host, argc + 1, argv - 1);
+		results_set_vm_info(doc, &st->host);
+		json_object_set_new(doc, "schema", json_string("exitbench-selftest/1"));
+		json_object_set_new(doc, "selftest", list);
+		json_object_set_new(doc, "noise", eb_noise_json(&st->noise));
+		if (results_write(doc, path, false, err, sizeof(err))) {
+			eb_error("selftest: %s", err);
+			r = EB_EXIT_FAIL;
+		} else {
+			printf("\nreport: %s\n", path);
+		}
+		json_decref(doc);
+	} else {
+		json_decref(list);
+	}
+out:
+	if (st->vm_live)
+		vm_destroy(&st->vm);
+	eb_noise_free(&st->noise);
+	free(st);
+	return r;
+}
