@@ -129,15 +129,21 @@ static inline void writel(u64 addr, u32 v)
 }
 
 /*
- * The self-test's known delay: @n trips around a decrement and a taken
- * branch, a dependency chain of fixed length that neither touches memory
- * nor exits.  Its cost per trip is calibrated by the host in the same run
- * (EB_T_DELAYED with delay_test EB_T_NOP), so only its stability matters.
+ * The self-test's known delay: @n multiplications in one dependency chain
+ * (IMUL r64, r64: 3 cycles of latency on every recent Intel and AMD core),
+ * with the loop's decrement and branch off the chain.  A latency-bound
+ * chain keeps its cost when an SMT sibling competes for execution ports,
+ * which a throughput-bound DEC/JNZ loop does not.  The cost per step is
+ * calibrated by the host in the same run (EB_T_DELAYED, delay_test
+ * EB_T_NOP); no memory is touched and nothing exits.
  */
 static inline void delay_loop(u64 n)
 {
+	u64 x = 1, one = 1;
+
 	if (n)
-		asm volatile("1: dec %0\n\tjnz 1b" : "+r"(n) :: "cc");
+		asm volatile("1: imul %2, %1\n\tdec %0\n\tjnz 1b"
+			     : "+r"(n), "+r"(x) : "r"(one) : "cc");
 }
 
 static inline void cli(void) { asm volatile("cli" ::: "memory"); }

@@ -56,8 +56,8 @@ static void usage(FILE *f)
 "  --deltas a,b,...  delays in %% of each exit's median, 0 = A/A\n"
 "                    (default 0,0.25,0.5,1,2,5,10,20)\n"
 "  --trials N        trials per delay (default 20)\n"
-"  --blocks N        blocks per side and trial, >= 4 (default 8)\n"
-"  --block-samples N samples per block (default 500)\n"
+"  --blocks N        A/A+D block pairs per trial, >= 6 (default 12)\n"
+"  --block-samples N samples per block (default 300)\n"
 "  --warmup W        discarded samples before each block (default %d)\n"
 "  --cpu N|auto      vCPU placement (default auto)\n"
 "  --out FILE        also write the report as JSON (exitbench-selftest/1)\n"
@@ -173,8 +173,8 @@ static int parse_args(struct st_opts *o, struct eb_run_config *rc, int argc, cha
 			o->cfg.trials = v;
 			break;
 		case O_BLOCKS:
-			if (eb_parse_u64(optarg, 4, 1000, &v))
-				return bad_value("--blocks", optarg, "a number from 4 to 1000");
+			if (eb_parse_u64(optarg, 6, 1000, &v))
+				return bad_value("--blocks", optarg, "a number from 6 to 1000");
 			o->cfg.blocks = v;
 			break;
 		case O_BSAMPLES:

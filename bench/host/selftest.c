@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "paired.h"
 #include "selftest.h"
 
 /* A/A false-alarm count is "consistent with 5%" above this tail probability. */
@@ -20,8 +21,8 @@ void eb_selftest_defaults(struct eb_selftest_cfg *cfg)
 	static const double d[] = { 0, 0.25, 0.5, 1, 2, 5, 10, 20 };
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->block_samples = 500;
-	cfg->blocks = 8;
+	cfg->block_samples = 300;
+	cfg->blocks = 12;
 	cfg->trials = 20;
 	cfg->ndeltas = sizeof(d) / sizeof(d[0]);
 	memcpy(cfg->deltas_pct, d, sizeof(d));
@@ -116,11 +117,29 @@ static int calibrate(const struct eb_selftest_cfg *cfg, eb_st_sample_fn fn,
 	return *cpi > 0 ? 0 : -EINVAL;
 }
 
+static enum eb_verdict verdict_of(double p, double lo, double hi)
+{
+	if (p < EB_CMP_ALPHA && lo > 0)
+		return EB_SLOWER;
+	if (p < EB_CMP_ALPHA && hi < 0)
+		return EB_FASTER;
+	return EB_SAME;
+}
+
+/*
+ * One trial: @blocks pairs of adjacent A and A+D blocks.  The verdict is
+ * the paired test on the pair differences (paired.h says why); the
+ * unpaired Mann-Whitney of the stats library on the same block medians
+ * is kept beside it, to show what ignoring the pairing costs.
+ */
 static int run_trial(const struct eb_selftest_cfg *cfg, eb_st_sample_fn fn,
 		     void *ctx, uint64_t iters, unsigned int trial, uint64_t *buf,
-		     double *ma, double *mb, struct eb_cmp *cmp)
+		     double *ma, double *mb, enum eb_verdict *paired_v,
+		     enum eb_verdict *unpaired_v, double *shift)
 {
 	const struct eb_threshold zero = { 0, false };
+	struct eb_paired pr;
+	struct eb_cmp cmp;
 	int ret;
 
 	for (unsigned int b = 0; b < cfg->blocks; b++) {
@@ -135,7 +154,23 @@ static int run_trial(const struct eb_selftest_cfg *cfg, eb_st_sample_fn fn,
 		if (ret)
 			return ret;
 	}
-	return eb_compare_raw(ma, cfg->blocks, mb, cfg->blocks, &zero, cmp);
+	ret = eb_compare_raw(ma, cfg->blocks, mb, cfg->blocks, &zero, &cmp);
+	if (ret)
+		return ret;
+	*unpaired_v = cmp.verdict;
+	for (unsigned int b = 0; b < cfg->blocks; b++)
+		mb[b] -= ma[b];		/* the pair differences */
+	ret = eb_sign_test(mb, cfg->blocks, EB_CMP_ALPHA, &pr);
+	if (ret == -EINVAL) {		/* every pair identical */
+		*paired_v = EB_SAME;
+		*shift = 0;
+		return 0;
+	}
+	if (ret)
+		return ret;
+	*paired_v = verdict_of(pr.p, pr.lo, pr.hi);
+	*shift = pr.est;
+	return 0;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -155,7 +190,7 @@ int eb_selftest_run(const struct eb_selftest_cfg *cfg, eb_st_sample_fn fn,
 
 	memset(res, 0, sizeof(*res));
 	res->mde = -1;
-	if (!cfg->block_samples || cfg->blocks < 4 || !cfg->trials ||
+	if (!cfg->block_samples || cfg->blocks < 6 || !cfg->trials ||
 	    !cfg->ndeltas || cfg->ndeltas > EB_SELFTEST_MAX_DELTAS)
 		return -EINVAL;
 	buf = malloc(cfg->block_samples * sizeof(*buf));
@@ -187,18 +222,20 @@ int eb_selftest_run(const struct eb_selftest_cfg *cfg, eb_st_sample_fn fn,
 			pt->iters = 1;	/* smaller than one iteration: say so */
 		pt->delta_cycles = pt->iters * res->cycles_per_iter;
 		for (unsigned int t = 0; t < cfg->trials; t++) {
-			struct eb_cmp cmp;
+			enum eb_verdict v, uv;
 
-			ret = run_trial(cfg, fn, ctx, pt->iters, t, buf, ma, mb, &cmp);
+			ret = run_trial(cfg, fn, ctx, pt->iters, t, buf, ma, mb,
+					&v, &uv, &shifts[t]);
 			if (ret)
 				goto out;
-			shifts[t] = cmp.shift;
-			if (cmp.verdict == EB_SLOWER)
+			if (v == EB_SLOWER)
 				pt->slower++;
-			else if (cmp.verdict == EB_FASTER)
+			else if (v == EB_FASTER)
 				pt->faster++;
 			else
 				pt->same++;
+			pt->unpaired_slower += uv == EB_SLOWER;
+			pt->unpaired_alarms += uv != EB_SAME;
 		}
 		qsort(shifts, cfg->trials, sizeof(*shifts), cmp_double);
 		pt->shift_median = cfg->trials % 2 ? shifts[cfg->trials / 2] :
@@ -242,12 +279,14 @@ json_t *eb_selftest_json(const struct eb_selftest_cfg *cfg,
 		const struct eb_selftest_point *p = &res->pt[i];
 
 		json_array_append_new(pts, json_pack(
-			"{s:f, s:I, s:f, s:i, s:i, s:i, s:f, s:f}",
+			"{s:f, s:I, s:f, s:i, s:i, s:i, s:f, s:f, s:{s:i, s:i}}",
 			"delta_pct", p->delta_pct, "iters", (json_int_t)p->iters,
 			"delta_cycles", p->delta_cycles, "slower", p->slower,
 			"faster", p->faster, "same", p->same,
 			"detect_rate", p->detect_rate,
-			"shift_median_cycles", p->shift_median));
+			"shift_median_cycles", p->shift_median,
+			"unpaired", "slower", p->unpaired_slower,
+			"not_same", p->unpaired_alarms));
 	}
 	if (res->mde >= 0)
 		mde = json_pack("{s:f, s:f}", "cycles", res->pt[res->mde].delta_cycles,
@@ -261,7 +300,7 @@ json_t *eb_selftest_json(const struct eb_selftest_cfg *cfg,
 			 "cycles_per_delay_iter", res->cycles_per_iter,
 			 "design", "block_samples", (json_int_t)cfg->block_samples,
 			 "blocks_per_arm", cfg->blocks, "trials", cfg->trials,
-			 "statistic", "Mann-Whitney + Hodges-Lehmann on block medians, alpha 0.05",
+			 "statistic", "sign test + median difference (binomial CI) on adjacent A/A+D block-median pairs, alpha 0.05",
 			 "points", pts,
 			 "aa", res->has_aa ?
 			       json_pack("{s:i, s:i, s:f, s:s}", "alarms", res->aa_alarms,

@@ -11,14 +11,18 @@
  * (MDE) is the smallest D detected in >= 95% of trials (and every larger D
  * too), provided the A/A control holds.
  *
- * One trial = @blocks blocks of each arm, interleaved A B A B ... (B A B A
- * on odd trials, so a linear drift cancels), each block a fresh command
- * with its own warm-up.  The comparison is the stats library's
- * Mann-Whitney test and Hodges-Lehmann shift on the per-block medians, not
- * on the raw samples: samples within a block are correlated (the host's
- * state drifts on millisecond scales), which makes a raw-sample test
- * reject A/A far more often than its nominal 5%.  Block medians are close
- * to independent, so the 5% holds and the MDE is honest.
+ * One trial = @blocks pairs of blocks, A and A+D back to back (the order
+ * alternates from pair to pair and trial to trial, so a drift cancels),
+ * each block a fresh command with its own warm-up.  The comparison works
+ * on block medians, never raw samples: samples within a block are
+ * correlated (the host's state drifts on millisecond scales), which makes
+ * a raw-sample test reject A/A far more often than its nominal 5%.  The
+ * verdict is the sign test and median of the pair differences, with their
+ * binomial CI (paired.h): measured here, block medians jump between
+ * regimes ~40% apart, which an unpaired test cannot see through; the
+ * stats library's unpaired Mann-Whitney on the same blocks is reported
+ * beside it.  Needs >= 6 pairs for a 95% CI; the default 12 tolerates a pair that
+ * straddles a regime switch.
  * Pure logic: sampling is a callback, tests drive it with synthetic data.
  */
 #ifndef EXITBENCH_SELFTEST_H
@@ -42,7 +46,7 @@ typedef int (*eb_st_sample_fn)(void *ctx, enum eb_st_what what, uint64_t iters,
 
 struct eb_selftest_cfg {
 	size_t block_samples;		/* samples per block */
-	unsigned int blocks;		/* blocks per arm and trial (>= 4) */
+	unsigned int blocks;		/* A/A+D block pairs per trial (>= 6) */
 	unsigned int trials;		/* trials per D */
 	unsigned int ndeltas;
 	double deltas_pct[EB_SELFTEST_MAX_DELTAS];	/* % of the median; 0: A/A */
@@ -59,7 +63,9 @@ struct eb_selftest_point {
 	uint64_t iters;			/* delay iterations injected */
 	double delta_cycles;		/* iters * cycles_per_iter: injected */
 	unsigned int slower, faster, same;	/* verdicts over the trials */
-	double shift_median;		/* median measured HL shift, cycles */
+	double shift_median;		/* median over trials of the measured shift */
+	/* the stats library's unpaired Mann-Whitney on the same blocks */
+	unsigned int unpaired_slower, unpaired_alarms;
 	double detect_rate;		/* slower / trials */
 };
 
@@ -77,7 +83,7 @@ struct eb_selftest_result {
 	int mde;
 };
 
-/* Defaults: 8 blocks x 500 samples, 20 trials, D in 0..20% of median. */
+/* Defaults: 12 block pairs x 300 samples, 20 trials, D in 0..20% of median. */
 void eb_selftest_defaults(struct eb_selftest_cfg *cfg);
 
 /*

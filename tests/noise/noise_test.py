@@ -101,7 +101,7 @@ def case_cli():
                        2, "--cpu 7: CPU 7 is offline (online CPUs: 0-6)")
         for args, needle in ((["--tests", "nop"], "nop"),
                              (["--deltas", "5,1"], "--deltas"),
-                             (["--blocks", "2"], "--blocks"),
+                             (["--blocks", "5"], "--blocks"),
                              (["--cpu", "100000"], "no such CPU")):
             one_line_error(exitbench("selftest", "--out", out, *args), 2, needle)
         if os.listdir(d):
@@ -186,7 +186,7 @@ def case_precision():
 def case_selftest():
     need_kvm()
     doc, p = run_json("selftest", "--cpu", "auto", "--tests", "pio_kernel",
-                      "--deltas", "0,20", "--trials", "5", "--blocks", "6",
+                      "--deltas", "0,20", "--trials", "5",
                       "--block-samples", "200")
     if doc["schema"] != "exitbench-selftest/1":
         fail(f"schema {doc['schema']}")

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Known-effect self-test logic on synthetic hosts: a steady one (A/A says
- * same, 20% is always detected, the MDE lands where its noise says), and
- * one whose blocks drift by several percent (no MDE can be claimed).
+ * same, 20% is always detected, the MDE lands where its noise says), one
+ * whose blocks scatter by 20% independently (no MDE can be claimed), and
+ * one that switches between two regimes 30% apart (the pairing resolves
+ * what the unpaired test cannot).
  */
 #include <errno.h>
 #include <math.h>
@@ -16,6 +18,8 @@ struct host {
 	double block_sd;	/* block-to-block drift, cycles */
 	double sample_sd;	/* within-block noise, cycles */
 	double cpi;		/* true cost of one delay iteration */
+	double regime;		/* two states this far apart, switching rarely */
+	int level;
 };
 
 static double uniform(struct host *h)
@@ -37,6 +41,11 @@ static int sample(void *ctx, enum eb_st_what what, uint64_t iters,
 	struct host *h = ctx;
 	double base = what == EB_ST_EXIT ? 10000 : 50;
 	double offset = h->block_sd * normal(h);
+
+	/* Like this PVM host: a slow two-level regime shared by neighbours. */
+	if (h->regime && uniform(h) < 0.03)
+		h->level ^= 1;
+	offset += h->level * h->regime;
 
 	for (size_t i = 0; i < n; i++)
 		buf[i] = (uint64_t)fmax(0, base + offset + iters * h->cpi +
@@ -92,8 +101,35 @@ int main(void)
 	      "JSON says unresolved");
 	json_decref(j);
 
+	/* Regimes 30% apart: pairs see through them, unpaired ranks do not. */
+	{
+		struct host regime = steady;
+
+		regime.regime = 3000;
+		cfg.trials = 20;
+		cfg.blocks = 12;
+		ret = eb_selftest_run(&cfg, sample, &regime, NULL, &r);
+		for (unsigned int i = 0; i < r.npoints; i++)
+			printf("# regime host: D %.2f%%: slower %u/20, unpaired %u/20\n",
+			       r.pt[i].delta_pct, r.pt[i].slower, r.pt[i].unpaired_slower);
+		CHECK(ret == 0 && r.aa_ok && r.mde >= 0 && r.pt[r.mde].delta_pct <= 5,
+		      "regime host: paired A/A same, MDE %.2f%%",
+		      r.mde >= 0 ? r.pt[r.mde].delta_pct : -1);
+		{
+			unsigned int paired = 0, unpaired = 0;
+
+			for (unsigned int i = 1; i < r.npoints; i++) {
+				paired += r.pt[i].slower;
+				unpaired += r.pt[i].unpaired_slower;
+			}
+			CHECK(paired > unpaired,
+			      "pairing detects more than the unpaired test on the same blocks (%u vs %u trials)",
+			      paired, unpaired);
+		}
+	}
+
 	cfg.blocks = 2;
 	CHECK(eb_selftest_run(&cfg, sample, &steady, NULL, &r) == -EINVAL,
-	      "fewer than 4 blocks refused");
+	      "fewer than 6 block pairs refused");
 	return check_done();
 }
