@@ -7,6 +7,7 @@
  *   eb-model table [--check] README | --print
  *   eb-model show NAME [--vendor V] [--level L]
  *   eb-model placement NAME
+ *   eb-model mutate [--strict] [NAME...]
  *   eb-model list
  *
  * `check` compares every verdict with what the strategy's model.c expects
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "mutate.h"
 #include "table.h"
 
 static const char *const vendor_names[NR_VENDORS] = { "vmx", "svm" };
@@ -34,6 +36,7 @@ static void usage(FILE *f)
 		"       eb-model table [--check] README.md | eb-model table --print\n"
 		"       eb-model show NAME [--vendor vmx|svm] [--level noapx|apx|mapxf]\n"
 		"       eb-model placement NAME\n"
+		"       eb-model mutate [--strict] [NAME...]\n"
 		"       eb-model list\n"
 		"check explores every event sequence of each strategy model under each\n"
 		"setting and prints PASS or the violations with a shortest sequence;\n"
@@ -295,6 +298,44 @@ static bool any_op(const struct step *l, bool (*pred)(uint8_t op))
 	return false;
 }
 
+/*
+ * --strict: fail unless every deletion of a step and every dropped runtime
+ * test is caught (only reorderings may survive, as equivalent orders).
+ */
+static int cmd_mutate(int argc, char **argv)
+{
+	struct mutate_totals t = { 0 };
+	bool strict = false;
+	int first = 1, matched = 0, ret;
+
+	if (argc > 1 && !strcmp(argv[1], "--strict")) {
+		strict = true;
+		first = 2;
+	}
+	for (int i = 0; strategies[i]; i++) {
+		bool pick = first >= argc;
+
+		for (int a = first; a < argc; a++)
+			pick |= !strcmp(argv[a], strategies[i]->name);
+		if (!pick)
+			continue;
+		matched++;
+		printf("== %s\n", strategies[i]->name);
+		ret = mutate_strategy(stdout, strategies[i], &t);
+		if (ret) {
+			fprintf(stderr, "eb-model: mutate: %s\n", strerror(-ret));
+			return 1;
+		}
+	}
+	if (!matched || matched < argc - first) {
+		fprintf(stderr, "eb-model: mutate: unknown strategy among the names given\n");
+		return 2;
+	}
+	printf("%u mutants, %u caught, %u survived (%u of them not reorderings)\n", t.mutants,
+	       t.killed, t.mutants - t.killed, t.strict_survivors);
+	return strict && t.strict_survivors ? 1 : 0;
+}
+
 static const char *yes(bool b)
 {
 	return b ? "yes" : "no";
@@ -413,6 +454,8 @@ int main(int argc, char **argv)
 		return cmd_show(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "placement"))
 		return cmd_placement(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "mutate"))
+		return cmd_mutate(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "list")) {
 		for (int i = 0; strategies[i]; i++)
 			printf("%-26s %s\n", strategies[i]->name, strategies[i]->summary);
