@@ -106,6 +106,10 @@ def case_cli():
             one_line_error(exitbench("selftest", "--out", out, *args), 2, needle)
         if os.listdir(d):
             fail(f"files left behind: {os.listdir(d)}")
+    p = exitbench("selftest", "--help")
+    if p.returncode != 0 or not p.stdout.startswith("usage: exitbench selftest") or \
+            max(len(x) for x in p.stdout.splitlines()) > 80:
+        fail(f"selftest --help: {p.returncode} {p.stdout[:80]!r}")
 
 
 def case_placement():
