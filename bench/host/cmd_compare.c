@@ -140,7 +140,8 @@ int cmd_compare(int argc, char **argv)
 		}
 	}
 	if (argc - optind < 2) {
-		eb_analysis_error("compare", "need a baseline and at least one candidate results file (try --help)");
+		eb_analysis_error("compare", "need a baseline and at least one candidate "
+				  "results file (try --help)");
 		return 2;
 	}
 	n = (size_t)(argc - optind);

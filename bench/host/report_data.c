@@ -122,7 +122,8 @@ static json_t *cell_json(const struct eb_ctable *t, const struct eb_ccell *c, si
 				 "state", state_name(c),
 				 "reason", str(c->why[0] ? c->why : c->e && c->state == EB_CELL_NO_CAND ?
 					       (c->e->reason ? c->e->reason : c->e->status) : NULL));
-	return json_pack("{s:o, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:[o,o], s:o, s:o, s:b, s:o, s:s}",
+	return json_pack("{s:o, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, "
+			 "s:[o,o], s:o, s:o, s:b, s:o, s:s}",
 			 "candidate", str(t->labels[k + 1]), "state", "compared",
 			 "runs_base", (json_int_t)m->runs_base, "runs_cand", (json_int_t)m->runs_cand,
 			 "base_n", (json_int_t)m->n_base, "cand_n", (json_int_t)m->n_cand,
@@ -154,6 +155,17 @@ int eb_report_json(FILE *f, const struct eb_ctable *t)
 	for (k = 0; k < t->ncands; k++)
 		if (json_array_append_new(cands, file_json(t->cands[k], t->labels[k + 1])))
 			goto err_put;
+	if (t->runs) {
+		/* Over runs, "base"/"candidates" are each group's first file. */
+		json_t *files = json_array();
+
+		if (json_object_set_new(root, "runs", files))
+			goto err_put;
+		for (i = 0; i < t->nfiles; i++)
+			if (json_array_append_new(files, file_json(&t->files[i],
+								   t->labels[t->group[i]])))
+				goto err_put;
+	}
 	for (i = 0; i < t->nrows; i++) {
 		const struct eb_crow *r = &t->rows[i];
 		json_t *cells = json_array(), *row;

@@ -153,7 +153,8 @@ static int load_root(json_t *root, struct eb_rview *rv, char *err, size_t errlen
 	rv->emulated = dup_str(kvm, "emulated");
 	rv->samples = (size_t)get_num(config, "samples", 0);
 	if (!rv->hostname || !rv->cpu_model_name || !rv->flavor || !rv->strategy)
-		return fail(err, errlen, "missing host.hostname, host.cpu.model_name, kvm.flavor or kvm.strategy");
+		return fail(err, errlen, "missing host.hostname, host.cpu.model_name, "
+			    "kvm.flavor or kvm.strategy");
 
 	rv->nentries = json_array_size(results);
 	rv->entries = calloc(rv->nentries ? rv->nentries : 1, sizeof(*rv->entries));

@@ -198,6 +198,11 @@ def test_runs(d):
     check(r["verdict"] == "slower" and r["runs_base"] == "3" and
           r["runs_cand"] == "3", f"runs: +70 over drift is slower: {r}")
 
+    p = run("compare", "--runs", "-f", "json", *base, *drift, cwd=d)
+    doc = json.loads(p.stdout)
+    check([f["label"] for f in doc["runs"]] == ["baseline"] * 3 +
+          ["cond-swap"] * 3, "json over runs lists every run and its group")
+
     p = run("gate", *sum((["-b", f] for f in base), []),
             *sum((["-c", f] for f in drift), []), cwd=d)
     check(p.returncode == 0, f"gate over runs, drift only: {p.stdout}")
