@@ -288,7 +288,7 @@ int cmd_run(int argc, char **argv)
 	struct eb_run_state *st;
 	char path[4096], err[512];
 	json_t *doc, *results;
-	int r;
+	int r, ret = EB_EXIT_FAIL;
 
 	r = parse_args(&cfg, argc, argv);
 	if (r)
@@ -314,9 +314,8 @@ int cmd_run(int argc, char **argv)
 	r = eb_noise_setup(&st->noise, &cfg.noise, err, sizeof(err));
 	if (r) {
 		eb_error("run: %s", err);
-		eb_noise_free(&st->noise);
-		free(st);
-		return r == -ENOMEM ? EB_EXIT_FAIL : EB_EXIT_USAGE;
+		ret = r == -ENOMEM ? EB_EXIT_FAIL : EB_EXIT_USAGE;
+		goto err_noise;
 	}
 	cfg.cpu = eb_noise_cpu(&st->noise);
 	hostinfo_probe(&st->host);
@@ -325,9 +324,7 @@ int cmd_run(int argc, char **argv)
 	r = run_ensure_vm(st);
 	if (r) {
 		eb_error("run: %s", st->vm.err);
-		eb_noise_free(&st->noise);
-		free(st);
-		return EB_EXIT_FAIL;
+		goto err_noise;
 	}
 
 	if (cfg.out)
@@ -348,18 +345,14 @@ int cmd_run(int argc, char **argv)
 			    st->host.flavor == EB_FLAVOR_PVM, err, sizeof(err));
 	if (r) {
 		eb_error("run: %s", err);
-		vm_destroy(&st->vm);
-		free(st);
-		return EB_EXIT_USAGE;
+		ret = EB_EXIT_USAGE;
+		goto err_vm;
 	}
 
 	r = results_check_writable(path, cfg.out == NULL, err, sizeof(err));
 	if (r) {
 		eb_error("run: %s", err);
-		vm_destroy(&st->vm);
-		eb_noise_free(&st->noise);
-		free(st);
-		return EB_EXIT_FAIL;
+		goto err_vm;
 	}
 
 	doc = results_new(&st->host, argc + 1, argv - 1);
@@ -391,10 +384,7 @@ int cmd_run(int argc, char **argv)
 	r = results_write(doc, path, cfg.out == NULL, err, sizeof(err));
 	if (r) {
 		eb_error("run: %s", err);
-		json_decref(doc);
-		eb_noise_free(&st->noise);
-		free(st);
-		return EB_EXIT_FAIL;
+		goto err_doc;
 	}
 	table_print(stdout, doc);
 	{
@@ -406,11 +396,14 @@ int cmd_run(int argc, char **argv)
 			eb_warn("%s", json_string_value(s));
 	}
 	printf("results: %s\n", path);
+	ret = st->failed ? EB_EXIT_FAIL : EB_EXIT_OK;
+err_doc:
 	json_decref(doc);
-	r = st->failed ? EB_EXIT_FAIL : EB_EXIT_OK;
+err_vm:
 	if (st->vm_live)
 		vm_destroy(&st->vm);
+err_noise:
 	eb_noise_free(&st->noise);
 	free(st);
-	return r;
+	return ret;
 }

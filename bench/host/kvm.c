@@ -61,6 +61,18 @@ vm_fail(struct eb_vm *vm, int err, const char *fmt, ...)
 	return -err;
 }
 
+/* The structures passed match what the ioctl numbers encode. */
+_Static_assert(sizeof(struct kvm_regs) == _IOC_SIZE(KVM_SET_REGS), "kvm_regs");
+_Static_assert(sizeof(struct kvm_sregs) == _IOC_SIZE(KVM_SET_SREGS), "kvm_sregs");
+_Static_assert(sizeof(struct kvm_xcrs) == _IOC_SIZE(KVM_SET_XCRS), "kvm_xcrs");
+_Static_assert(sizeof(struct kvm_cpuid2) == _IOC_SIZE(KVM_SET_CPUID2), "kvm_cpuid2");
+_Static_assert(sizeof(struct kvm_userspace_memory_region) ==
+	       _IOC_SIZE(KVM_SET_USER_MEMORY_REGION), "memory region");
+_Static_assert(sizeof(struct kvm_device_attr) ==
+	       _IOC_SIZE(KVM_SET_DEVICE_ATTR), "kvm_device_attr");
+/* The mailbox must leave its second half to the APX area. */
+_Static_assert(sizeof(struct eb_mailbox) <= 0x800, "mailbox too big");
+
 /* ioctl() that names itself on failure. */
 #define VM_IOCTL(vm, fd, req, arg)					\
 	({								\
