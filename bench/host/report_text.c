@@ -376,7 +376,8 @@ static int write_text(FILE *f, const struct eb_ctable *t)
 	if (t->ncands == 1 && t->runs)
 		fprintf(f, "old, new: means of the run medians; CI: Welch, %% of old\n");
 	else if (t->ncands == 1)
-		fprintf(f, "CI: Hodges-Lehmann shift, %% of old median\n");
+		fprintf(f, "delta: of the medians; CI: of the Hodges-Lehmann shift (median\n"
+			"   of all pairwise differences), %% of old median\n");
 	else if (t->runs)
 		fprintf(f, "medians: means of the run medians\n");
 	if (any_summary_only(t) && t->ncands == 1)
