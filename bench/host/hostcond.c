@@ -323,8 +323,9 @@ int eb_hostcond_warn(const json_t *hc, json_t *warnings)
 			  cpu, gov);
 	if (!strcmp(str_at(hc, "cpufreq", "boost"), "on"))
 		n += warn(warnings, "turbo/boost is on: the core clock depends on temperature and on the other cores' load");
+	/* A kernel without NO_HZ_FULL has no nohz_full file: not nohz_full. */
 	if (json_is_false(json_object_get(iso, "cpu_isolated")) &&
-	    json_is_false(json_object_get(iso, "cpu_nohz_full")))
+	    !json_is_true(json_object_get(iso, "cpu_nohz_full")))
 		n += warn(warnings, "CPU %d is in neither isolcpus= nor nohz_full=: the tick and other tasks can land in timed regions",
 			  cpu);
 	if (json_is_object(vms)) {

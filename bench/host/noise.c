@@ -2,7 +2,9 @@
 /*
  * Noise control glue for `exitbench run`; see noise.h.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -147,6 +149,8 @@ void eb_noise_bind_guest_memory(struct eb_noise *n, void *hva, size_t len)
 
 void eb_noise_vcpu_begin(struct eb_noise *n)
 {
+	/* Where the vCPU thread really runs: the proof that pinning held. */
+	n->vcpu_cpu[0] = sched_getcpu();
 	if (!n->counters)
 		return;
 	/* A new vCPU thread per command: the counters follow it. */
@@ -156,6 +160,7 @@ void eb_noise_vcpu_begin(struct eb_noise *n)
 
 void eb_noise_vcpu_end(struct eb_noise *n)
 {
+	n->vcpu_cpu[1] = sched_getcpu();
 	memset(&n->last, 0, sizeof(n->last));
 	if (n->counters)
 		eb_counters_stop(n->counters, &n->last);

@@ -35,6 +35,7 @@ struct eb_noise {
 	json_t *hostcond;
 	json_t *warnings;	/* array of strings */
 	struct eb_counts last;	/* counts of the last vCPU thread */
+	int vcpu_cpu[2];	/* CPU it ran on at begin and end, -1 unknown */
 };
 
 /* "auto" -> EB_CPU_AUTO, "N" -> N; -EINVAL for anything else. */

@@ -59,6 +59,8 @@ static int one_round(void *ctx, uint64_t *buf, size_t n)
 static void add_counters(struct eb_run_state *st, json_t *e,
 			 const struct eb_counts *v, uint64_t exits)
 {
+	json_object_set_new(e, "vcpu_cpu", json_pack("[i, i]", st->noise.vcpu_cpu[0],
+						     st->noise.vcpu_cpu[1]));
 	if (st->noise.counters)
 		json_object_set_new(e, "counters",
 				    eb_counts_json(st->noise.counters, v, exits));

@@ -126,6 +126,8 @@ def case_placement():
     if topo["pus"] < 1 or topo["source"] != "this host" or str(cpu) not in topo["online"] \
             and "-" not in topo["online"]:
         fail(f"topology summary: {topo}")
+    if result(doc, "pio_kernel")["vcpu_cpu"] != [cpu, cpu]:
+        fail(f"vCPU thread ran on {result(doc, 'pio_kernel')['vcpu_cpu']}, not {cpu}")
     sw = result(doc, "pio_kernel")["counters"]["software"]
     if sw["cpu-migrations"] != 0:
         fail(f"pinned vCPU thread migrated: {sw}")
