@@ -117,10 +117,11 @@ static hwloc_obj_t core_of(struct eb_topology *t, hwloc_obj_t pu)
 
 /*
  * Score a candidate CPU; lower is better.  The weights encode an order of
- * preference rather than a model: an isolated CPU beats everything, then a
- * core whose siblings are idle, then a core other than CPU 0's (CPU 0 takes
- * most device interrupts and timers), then a core that leaves a CPU for the
- * VMM's other threads, then the least busy.
+ * preference rather than a model: an isolated CPU beats everything; then
+ * load on the CPU and its SMT siblings (another benchmark's vCPU spinning
+ * there costs more than anything else); then a core other than CPU 0's
+ * (CPU 0 takes most device interrupts and timers); then a core that
+ * leaves a CPU for the VMM's other threads.
  */
 static double score_cpu(struct eb_topology *t, hwloc_obj_t pu,
 			const struct eb_topo_hints *h)
@@ -142,7 +143,7 @@ static double score_cpu(struct eb_topology *t, hwloc_obj_t pu,
 		s += 200;
 	b = hint_busy(h, pu->os_index);
 	if (b > 0)
-		s += 100 * b;
+		s += 1000 * b;
 	return s;
 }
 

@@ -53,6 +53,12 @@ static void fixture_cases(const char *xml)
 	iso[1] = true;
 	eb_topo_place(t, EB_CPU_AUTO, &h, &p);
 	CHECK(p.cpu == 1, "auto prefers an isolated CPU (got %d)", p.cpu);
+	iso[1] = false;
+	for (int i = 0; i < 8; i++)
+		busy[i] = i < 2 ? 0.1 : 1.0;
+	eb_topo_place(t, EB_CPU_AUTO, &h, &p);
+	CHECK(p.cpu == 0, "auto takes CPU 0's core when every other core is busy (got %d)",
+	      p.cpu);
 
 	eb_topo_place(t, 6, &h, &p);
 	eb_topo_bind_memory(t, &p, &ret, sizeof(ret));
