@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "results.h"
 #include "run.h"
+#include "switch.h"
 #include "table.h"
 
 #define DEFAULT_SAMPLES	10000
@@ -63,6 +64,11 @@ static void usage(FILE *f)
 "  --check-egprs     check the guest's registers across every exit in an\n"
 "                    extra pass after each timed loop (default with APX on)\n"
 "  --no-check-egprs  do not\n"
+"  --strategies a,b  switchable kernel only: run every test under each APX\n"
+"                    strategy, a fresh VM per strategy and round, in ABBA\n"
+"                    order, into one results file (the first is the\n"
+"                    baseline of 'exitbench compare FILE')\n"
+"  --rounds R        rounds with --strategies (even, default 8)\n"
 "  -h, --help        this help\n"
 "\n"
 "Exit status: 0 all tests ok or skipped, 1 a test failed or timed out\n"
@@ -104,6 +110,38 @@ static int parse_tests(struct eb_run_config *cfg, const char *arg)
 	return 0;
 }
 
+/* --strategies a,b[,c]: distinct names, checked by the kernel later. */
+static int parse_strategies(struct eb_run_config *cfg, const char *arg)
+{
+	char *save = NULL, *name;
+
+	free(cfg->strategies_buf);
+	cfg->strategies_buf = strdup(arg);
+	if (!cfg->strategies_buf)
+		return -ENOMEM;
+	cfg->nstrategies = 0;
+	for (name = strtok_r(cfg->strategies_buf, ",", &save); name;
+	     name = strtok_r(NULL, ",", &save)) {
+		for (unsigned int i = 0; i < cfg->nstrategies; i++)
+			if (!strcmp(cfg->strategies[i], name)) {
+				eb_error("run: strategy '%s' given twice in --strategies",
+					 name);
+				return -EINVAL;
+			}
+		if (cfg->nstrategies == EB_MAX_STRATEGIES) {
+			eb_error("run: too many strategies (at most %d)",
+				 EB_MAX_STRATEGIES);
+			return -E2BIG;
+		}
+		cfg->strategies[cfg->nstrategies++] = name;
+	}
+	if (cfg->nstrategies < 2) {
+		eb_error("run: --strategies needs two or more names, e.g. baseline,cond-swap");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int bad_value(const char *opt, const char *val, const char *want)
 {
 	eb_error("run: bad value '%s' for %s: %s", val, opt, want);
@@ -115,7 +153,7 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 	enum { O_TESTS = 256, O_SAMPLES, O_BATCH, O_WARMUP, O_CPU, O_OUT,
 	       O_RAW, O_TIMEOUT, O_SEED, O_KVM_DEV, O_APX, O_XCR0,
 	       O_CHECK_EGPRS, O_NO_CHECK_EGPRS, O_DEBUG_CORRUPT, O_DEBUG_FORCE_APX, O_CPL,
-	       O_EVENTS, O_PRECISION, O_MAX_TIME };
+	       O_EVENTS, O_PRECISION, O_MAX_TIME, O_STRATEGIES, O_ROUNDS };
 	static const struct option opts[] = {
 		{ "tests", required_argument, NULL, O_TESTS },
 		{ "samples", required_argument, NULL, O_SAMPLES },
@@ -138,6 +176,8 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 		{ "events", required_argument, NULL, O_EVENTS },
 		{ "precision", required_argument, NULL, O_PRECISION },
 		{ "max-time", required_argument, NULL, O_MAX_TIME },
+		{ "strategies", required_argument, NULL, O_STRATEGIES },
+		{ "rounds", required_argument, NULL, O_ROUNDS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -237,6 +277,19 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 		case O_DEBUG_FORCE_APX:
 			cfg->force_apx_on = true;
 			break;
+		case O_STRATEGIES:
+			if (parse_strategies(cfg, optarg))
+				return EB_EXIT_USAGE;
+			break;
+		case O_ROUNDS: {
+			uint64_t v;
+
+			if (eb_parse_u64(optarg, 2, EB_MAX_ROUNDS, &v) || v % 2)
+				return bad_value("--rounds", optarg,
+						 "an even number from 2 to 1000 (ABBA needs pairs of rounds)");
+			cfg->rounds = (unsigned int)v;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -249,6 +302,12 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 			 argv[optind]);
 		return EB_EXIT_USAGE;
 	}
+	if (cfg->rounds && !cfg->nstrategies) {
+		eb_error("run: --rounds needs --strategies");
+		return EB_EXIT_USAGE;
+	}
+	if (cfg->nstrategies && !cfg->rounds)
+		cfg->rounds = 8;
 	if (cfg->samples * cfg->batch > 100000000ull) {
 		eb_error("run: --samples x --batch must stay below 10^8");
 		return EB_EXIT_USAGE;
@@ -286,13 +345,23 @@ int cmd_run(int argc, char **argv)
 		.check_egprs = -1, .corrupt_reg = -1,
 	};
 	struct eb_run_state *st;
-	char path[4096], err[512];
+	char path[4096], err[512], orig[128] = "";
+	const char *param = switch_param_path();
 	json_t *doc, *results;
 	int r, ret = EB_EXIT_FAIL;
 
 	r = parse_args(&cfg, argc, argv);
-	if (r)
+	if (r) {
+		free(cfg.strategies_buf);
 		return r < 0 ? EB_EXIT_OK : r;
+	}
+	/* Before anything else: can this kernel switch strategies at all? */
+	if (cfg.nstrategies &&
+	    switch_probe(param, orig, sizeof(orig), err, sizeof(err))) {
+		eb_error("run: %s", err);
+		free(cfg.strategies_buf);
+		return EB_EXIT_USAGE;
+	}
 	cfg.kvm_dev = kvm_dev_path(cfg.kvm_dev);
 	if (!cfg.timeout_s)
 		cfg.timeout_s = DEFAULT_TIMEOUT_BASE +
@@ -305,6 +374,7 @@ int cmd_run(int argc, char **argv)
 	st = calloc(1, sizeof(*st));
 	if (!st) {
 		eb_error("run: out of memory");
+		free(cfg.strategies_buf);
 		return EB_EXIT_FAIL;
 	}
 	st->cfg = &cfg;
@@ -362,8 +432,17 @@ int cmd_run(int argc, char **argv)
 	results = json_array();
 	json_object_set_new(doc, "results", results);
 
-	/* Each result is keyed by (test, apx, xcr0). */
-	{
+	/* Each result is keyed by (test, apx, xcr0[, strategy, round]). */
+	if (cfg.nstrategies) {
+		json_t *sw = switch_run_rounds(st, param, orig, results, err,
+					       sizeof(err));
+
+		if (!sw) {
+			eb_error("run: %s", err);
+			goto err_doc;
+		}
+		json_object_set_new(doc, "switch", sw);
+	} else {
 		bool modes[2];
 		unsigned int nmodes = apx_run_modes(&st->apx, modes);
 
@@ -395,6 +474,9 @@ int cmd_run(int argc, char **argv)
 		json_array_foreach(w, i, s)
 			eb_warn("%s", json_string_value(s));
 	}
+	if (cfg.nstrategies && strcmp(param, EB_APX_STRATEGY_PARAM))
+		eb_warn("strategies were selected through %s ($%s), not the kernel's parameter: a test of the plumbing, not a comparison",
+			param, EB_APX_STRATEGY_PARAM_ENV);
 	printf("results: %s\n", path);
 	ret = st->failed ? EB_EXIT_FAIL : EB_EXIT_OK;
 err_doc:
@@ -405,5 +487,6 @@ err_vm:
 err_noise:
 	eb_noise_free(&st->noise);
 	free(st);
+	free(cfg.strategies_buf);
 	return ret;
 }

@@ -15,6 +15,10 @@ int cmd_compare(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 
+struct eb_threshold;
+/* compare FILE: strategies within one `run --strategies` file, by round. */
+int eb_compare_within(const char *path, const struct eb_threshold *thr);
+
 /*
  * Shared by the three: load @n files into @rv (printing a one-line error
  * per failure, prefixed by @cmd), then refuse (unless @force) files whose

@@ -63,6 +63,7 @@ static void compare_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: exitbench compare [options] BASE.json CAND.json [CAND2.json...]\n"
+		"       exitbench compare [-t T] FILE.json   (from run --strategies)\n"
 		"\n"
 		"Compare per-exit cycles of candidate results against a baseline, per\n"
 		"(test, apx, xcr0) present in both: medians, delta, Hodges-Lehmann shift\n"
@@ -79,6 +80,10 @@ static void compare_usage(FILE *f)
 		"                      and compare the run medians (Welch t, >= 2 runs\n"
 		"                      each): run-to-run drift then counts as noise\n"
 		"      --force         compare results from different hosts/CPUs/TSC\n"
+		"\n"
+		"With one file from 'exitbench run --strategies', each strategy is\n"
+		"compared with the first within the file, paired by round (mean of\n"
+		"the per-round median differences, paired-t 95%% CI over rounds).\n"
 		"  -h, --help          this help\n");
 }
 
@@ -139,6 +144,8 @@ int cmd_compare(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (argc - optind == 1 && !runs && !out && fmt == EB_FMT_TEXT)
+		return eb_compare_within(argv[optind], &thr);
 	if (argc - optind < 2) {
 		eb_analysis_error("compare", "need a baseline and at least one candidate "
 				  "results file (try --help)");

@@ -14,6 +14,7 @@
 #include "hostinfo.h"
 #include "kvm.h"
 #include "noise.h"
+#include "rounds.h"
 #include "testlist.h"
 #include "apx/apx_run.h"
 
@@ -42,6 +43,11 @@ struct eb_run_config {
 	int corrupt_reg;		/* test-only; -1: off */
 	bool corrupt_uabi, force_apx_on;	/* test-only */
 	struct eb_noise_opts noise;	/* --cpu, --events, --precision */
+	/* --strategies a,b --rounds R: interleaved, in one boot (switch.c) */
+	const char *strategies[EB_MAX_STRATEGIES];
+	unsigned int nstrategies;	/* 0: the running kernel's strategy only */
+	unsigned int rounds;
+	char *strategies_buf;		/* backing store of strategies[] */
 };
 
 struct eb_run_state {

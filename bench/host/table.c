@@ -106,7 +106,7 @@ void table_print(FILE *f, json_t *doc)
 {
 	json_t *results = json_object_get(doc, "results"), *r;
 	bool any_emulated = false, any_notok = false;
-	char b[8][32];
+	char b[8][32], group[160] = "", g[160];
 	size_t i;
 
 	header(f, doc);
@@ -125,6 +125,14 @@ void table_print(FILE *f, json_t *doc)
 		if (strcmp(str(r, "status", "?"), "ok")) {
 			any_notok = true;
 			continue;
+		}
+		/* run --strategies: a heading per (round, strategy). */
+		snprintf(g, sizeof(g), "round %lld: %s",
+			 (long long)json_integer_value(json_object_get(r, "round")),
+			 str(r, "strategy", "?"));
+		if (json_object_get(r, "round") && strcmp(g, group)) {
+			fprintf(f, "%s\n", g);
+			snprintf(group, sizeof(group), "%s", g);
 		}
 		if (json_array_size(ci) == 2)
 			half = (json_number_value(json_array_get(ci, 1)) -
