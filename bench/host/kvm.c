@@ -258,6 +258,7 @@ static int vcpu_set_cpuid(struct eb_vm *vm)
 	const struct kvm_cpuid_entry2 *d;
 	struct kvm_cpuid_entry2 *e;
 	unsigned int a, b, c, dx;
+	bool tsc_deadline;
 	int r;
 
 	r = kvm_get_supported_cpuid(vm->kvm_fd, &vm->cpuid);
@@ -265,11 +266,22 @@ static int vcpu_set_cpuid(struct eb_vm *vm)
 		return vm_fail(vm, -r, "KVM_GET_SUPPORTED_CPUID");
 	d = kvm_cpuid_find(vm->cpuid, 0xd, 0);
 	__cpuid_count(1, 0, a, b, c, dx);
+	/*
+	 * The in-kernel LAPIC emulates the TSC-deadline timer on any host,
+	 * but KVM_GET_SUPPORTED_CPUID reports it only since commit
+	 * 9be4ec35d668 (Dec 2024); on older kernels (6.1, the 6.12 base)
+	 * KVM_CAP_TSC_DEADLINE_TIMER is how userspace learns it (api.rst).
+	 */
+	tsc_deadline = vm->has_irqchip &&
+		       ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION,
+			     KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	for (uint32_t i = 0; i < vm->cpuid->nent; i++) {
 		e = &vm->cpuid->entries[i];
 		if (e->function != 1)
 			continue;
 		e->ecx |= 1u << 21;	/* x2APIC */
+		if (tsc_deadline)
+			e->ecx |= 1u << 24;
 		e->ebx &= 0x00ffffff;	/* initial APIC id 0 */
 		if (!(e->ecx & CPUID_1_ECX_XSAVE) && d && (d->eax & 3) == 3 &&
 		    (c & CPUID_1_ECX_XSAVE)) {
