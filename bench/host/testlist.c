@@ -65,13 +65,14 @@ const struct eb_test eb_tests[] = {
 		.mode = ALL_HW(PVM_EMULATED),
 	},
 	{
-		.name = "xsetbv", .id = EB_T_XSETBV, .needs = EB_NEED_XSAVE,
+		.name = "xsetbv", .id = EB_T_XSETBV,
+		.needs = EB_NEED_XSAVE | EB_NEED_XSETBV_EXIT,
 		.desc = "XSETBV XCR0 with its current value",
 		.mode = ALL_HW(PVM_EMULATED),
 	},
 	{
 		.name = "xsetbv_toggle", .id = EB_T_XSETBV_TOGGLE,
-		.needs = EB_NEED_XSAVE,
+		.needs = EB_NEED_XSAVE | EB_NEED_XSETBV_EXIT,
 		.desc = "XSETBV alternating XCR0 with a state bit cleared",
 		.mode = ALL_HW(PVM_EMULATED),
 	},
@@ -178,5 +179,14 @@ const char *eb_test_skip_reason(const struct eb_test *t,
 		return "needs TSC-deadline in the guest CPUID (KVM_GET_SUPPORTED_CPUID lacks it)";
 	if ((t->needs & EB_NEED_XSAVE) && !host->guest_xsave)
 		return "needs XSAVE in the guest CPUID and CR4.OSXSAVE (KVM_GET_SUPPORTED_CPUID lacks it)";
+	/*
+	 * QEMU's TCG (7.2) has no XSETBV intercept in its SVM emulation: a
+	 * guest XSETBV completes without a #VMEXIT.  Measured with the
+	 * kvm_exit tracepoint under scripts/vmtest: 1000 XSETBVs gave no
+	 * xsetbv exit, 1000 CPUIDs gave 1000 cpuid exits.
+	 */
+	if ((t->needs & EB_NEED_XSETBV_EXIT) && host->emulated &&
+	    !strcmp(host->emulated, "tcg"))
+		return "QEMU TCG does not intercept XSETBV: no VM exit happens, so there is none to time";
 	return NULL;
 }

@@ -13,12 +13,13 @@
 #include "exitbench_abi.h"
 #include "hostinfo.h"
 
-/* CPU features a test needs from the guest CPUID (struct eb_feature). */
+/* What a test needs from the guest CPUID (struct eb_feature) or the host. */
 enum eb_need {
 	EB_NEED_X2APIC = 1u << 0,
 	EB_NEED_TSC_DEADLINE = 1u << 1,
 	EB_NEED_XSAVE = 1u << 2,
 	EB_NEED_IRQCHIP = 1u << 3,
+	EB_NEED_XSETBV_EXIT = 1u << 4,	/* a host CPU that intercepts XSETBV */
 };
 
 /* How a test runs on one KVM flavor. */
