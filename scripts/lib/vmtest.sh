@@ -269,12 +269,25 @@ vm_initramfs() {
 # report in), on the total deadline, or when QEMU itself fails.
 vm_boot() {
 	local kernel=$1 initrd=$2 work=$3 boot_timeout=$4 cpu=$5 mem=$6
-	local append="console=ttyS0 panic=-1 quiet${7:+ $7}" qpid started=0 t0=$SECONDS
+	# Two vCPUs: exitbench's vCPU thread runs alone on CPU 1 (it is passed
+	# --cpu 1), where nohz_full stops the scheduler tick.  That is not only
+	# less noise: QEMU 7.2's TCG drops the STI interrupt shadow when a
+	# #VMEXIT lands between STI and HLT, so KVM injects the wake-up IPI
+	# before the HLT and the hlt test's vCPU then sleeps forever.  With the
+	# 250 Hz tick on the vCPU's CPU this hung 3 of 3 runs of 20000 hlt
+	# samples (kvm_exit trace: INTR exit at the HLT, VINTR, injection, then
+	# an HLT exit with nothing pending); on a tickless CPU 0 of 3.
+	# tsc=reliable: with two CPUs the guest kernel would mark the TSC
+	# unstable (no invariant-TSC bit), and kvm-amd would then move TSC
+	# offsets behind exitbench's back, breaking the one-way split.  TCG
+	# derives every vCPU's TSC from the host's, so they are in sync.
+	local iso="nohz_full=1 isolcpus=nohz,domain,1 rcu_nocbs=1 irqaffinity=0 tsc=reliable"
+	local append="console=ttyS0 panic=-1 quiet $iso${7:+ $7}" qpid started=0 t0=$SECONDS
 	command -v qemu-system-x86_64 > /dev/null ||
 		vm_die "qemu-system-x86_64 not found (Debian package qemu-system-x86)"
 	: > "$work/channel.log"
 	# -no-reboot: a panic (e.g. /init died) ends QEMU instead of looping.
-	qemu-system-x86_64 -accel tcg -cpu "$cpu" -m "$mem" -smp 1 \
+	qemu-system-x86_64 -accel tcg -cpu "$cpu" -m "$mem" -smp 2 \
 		-nodefaults -no-user-config -display none -monitor none -no-reboot \
 		-serial "file:$work/console.log" -serial "file:$work/channel.log" \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
