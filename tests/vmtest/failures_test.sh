@@ -56,7 +56,7 @@ expect_fail "missing kernel image" 1 "kernel image .*/nope not found" \
 	kernel --kernel "$work/nope" --exitbench "$bin"
 expect_fail "missing binary" 1 "exitbench binary .*/nope not found" \
 	stock --exitbench "$work/nope"
-expect_fail "timeout too short for a run" 1 "leaves no time to run exitbench" \
+expect_fail "timeout too short for a run" 1 "leaves no time to run exitbench|the 15 s bound \(--timeout\) ran out" \
 	stock --timeout 15 --exitbench "$bin"
 
 [ "$fails" -eq 0 ]
