@@ -13,7 +13,8 @@ usage() {
 usage: tests/kernel/placement.sh STRATEGY BUILD_DIR
        tests/kernel/placement.sh --tokens OBJECT FUNCTION
 
-STRATEGY   baseline, cond-swap, early-xcr0 or dual-exit
+STRATEGY   baseline, cond-swap, early-xcr0, dual-exit, xcr0-first or
+           xsave-live
 BUILD_DIR  the variant's object directory (scripts/kvariant build --out DIR
            puts it in DIR/build), holding arch/x86/kvm/{vmx,svm}/*.o
 --tokens   print the event string of one function (for debugging)
@@ -202,8 +203,32 @@ dual-exit)
 		ev "${f%%:*}" "${f#*:}"; counts 0 0; absent XSETBV
 	done
 	;;
+xcr0-first)
+	# Entry: loads with the host's XCR0, then XSETBV(guest), then VM-entry.
+	ev "$vmx_s" __vmx_vcpu_run
+	counts 1 0; order LOADS XSETBV; order XSETBV VMENTER
+	# Exit: XSETBV(host) behind the flag test, after the host SPEC_CTRL
+	# write, then the unconditional stores.
+	ev "$vmx_s" vmx_vmexit
+	counts 0 1; after_last WRMSR XSETBV; seq_ "CMPB JE"; seq_ "XSETBV . STORES"
+	ev "$svm_s" __svm_vcpu_run
+	counts 1 1; order LOADS XSETBV; order XSETBV VMENTER
+	ok "a second XSETBV after the host VMLOAD, then the stores" \
+		"$(a=$(idx last VMLOAD) x=$(idx last XSETBV) s=$(idx first STORES)
+		   [ "$(count XSETBV)" = 2 ] && [ "$x" -gt "$a" ] && [ "$s" -gt "$x" ] && echo 1)"
+	for f in "$vmx_c:vmx_vcpu_run" "$svm_c:svm_vcpu_run"; do
+		ev "${f%%:*}" "${f#*:}"; counts 0 0; absent XSETBV
+	done
+	;;
+xsave-live)
+	# Nothing in the world switch: R16-R31 stay live.
+	for f in "$vmx_s:__vmx_vcpu_run" "$vmx_s:vmx_vmexit" "$svm_s:__svm_vcpu_run" \
+		 "$vmx_c:vmx_vcpu_run" "$svm_c:svm_vcpu_run"; do
+		ev "${f%%:*}" "${f#*:}"; counts 0 0; absent XSETBV
+	done
+	;;
 *)	# A strategy without rules here is not an error: say so and skip.
-	echo "SKIP: no placement rules for '$strategy' (baseline, cond-swap, early-xcr0, dual-exit)"
+	echo "SKIP: no placement rules for '$strategy' (baseline, cond-swap, early-xcr0, dual-exit, xcr0-first, xsave-live)"
 	exit 77 ;;
 esac
 exit $fail
