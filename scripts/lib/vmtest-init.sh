@@ -6,8 +6,9 @@
 # one FAIL event, so the host can name the reason instead of timing out.
 #
 # Inputs written by the host (scripts/lib/vmtest.sh, vm_initramfs):
-#   /vmtest/config   VMT_TIMEOUT (seconds for exitbench), VMT_MODULES (insmod
-#                    order, names of /vmtest/modules/<name>.ko)
+#   /vmtest/config   VMT_TIMEOUT (seconds for exitbench), VMT_DEADLINE (the
+#                    same as epoch seconds), VMT_MODULES (insmod order,
+#                    names of /vmtest/modules/<name>.ko)
 #   /vmtest/args     exitbench run arguments, one per line
 
 /bin/busybox mkdir -p /proc /sys /dev /tmp /usr/bin /usr/sbin /sbin
@@ -64,8 +65,16 @@ cd /tmp || fail "no /tmp"
 # isolcpus (see vm_boot) takes the isolated CPU out of everyone's default
 # affinity; exitbench must be allowed every CPU to pin its vCPU thread there.
 cpus=$(cat /sys/devices/system/cpu/present)
+# Whatever is left of the host's bound (VMT_DEADLINE, wall clock), unless
+# the guest clock was not set from the RTC: then the plain VMT_TIMEOUT.
+limit=$VMT_TIMEOUT
+now=$(date +%s)
+if [ "$now" -gt 1000000000 ] && [ $((VMT_DEADLINE - now)) -lt "$limit" ]; then
+	limit=$((VMT_DEADLINE - now))
+fi
+[ "$limit" -gt 0 ] || fail "the --timeout bound ran out while the VM booted"
 rc=0
-timeout -s KILL "$VMT_TIMEOUT" taskset -c "$cpus" /usr/bin/exitbench run \
+timeout -s KILL "$limit" taskset -c "$cpus" /usr/bin/exitbench run \
 	--out /tmp/results.json "$@" > /tmp/stdout 2> /tmp/stderr || rc=$?
 vmc_send stdout /tmp/stdout
 vmc_send stderr /tmp/stderr
@@ -73,7 +82,7 @@ if [ -f /tmp/results.json ]; then
 	vmc_send results /tmp/results.json
 fi
 if [ "$rc" -eq 137 ]; then
-	fail "exitbench did not finish within $VMT_TIMEOUT s inside the VM"
+	fail "exitbench did not finish within $limit s inside the VM"
 fi
 vmc_say EXIT "$rc" "$(cut -d' ' -f1 /proc/uptime)"
 finish

@@ -54,7 +54,8 @@ vm_apt_resolve() {
 }
 
 # vm_stock_kernel CACHE: make sure Debian's stock kernel is unpacked under
-# CACHE/vmtest/stock/<pkg>_<ver>/ and set VM_KIMAGE, VM_KMODDIR, VM_KRELEASE.
+# CACHE/vmtest/stock/<pkg>_<ver>/ and set VM_KIMAGE (what to boot),
+# VM_KBZIMAGE, VM_KMODDIR, VM_KRELEASE.
 # Only the boot image and the KVM-related modules are unpacked (~5 MB of the
 # ~400 MB package); the bzImage is turned into a PVH vmlinux once.
 vm_stock_kernel() {
@@ -87,7 +88,9 @@ vm_stock_kernel() {
 		dir=$cache/${pkg}_${ver}
 	fi
 
-	if [ ! -e "$dir/.complete" ]; then
+	# The bzImage is kept too: it is how kernels without CONFIG_PVH boot
+	# (scripts/vmtest kernel), and tests/vmtest boots it that way.
+	if [ ! -e "$dir/.complete" ] || [ ! -e "$dir/bzImage" ]; then
 		tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
 		vm_log "downloading $pkg $ver (once; cached in $cache)"
 		vm_left "downloading $pkg"
@@ -120,9 +123,10 @@ vm_stock_kernel() {
 			"$tmp/k/vmlinux" || rc=$?
 		case $rc in
 		0) chmod 644 "$tmp/k/vmlinux" ;;
-		3) mv "$tmp/x/boot/vmlinuz-$rel" "$tmp/k/bzImage" ;;  # no PVH entry
+		3) ;;  # no PVH entry: boot the bzImage
 		*) rm -rf "$tmp"; vm_die "cannot extract vmlinux from vmlinuz-$rel" ;;
 		esac
+		mv "$tmp/x/boot/vmlinuz-$rel" "$tmp/k/bzImage"
 		touch "$tmp/k/.complete"
 		rm -rf "$dir"
 		mv "$tmp/k" "$dir"
@@ -130,8 +134,9 @@ vm_stock_kernel() {
 	fi
 	exec {lockfd}>&-
 
+	VM_KBZIMAGE=$dir/bzImage
 	VM_KIMAGE=$dir/vmlinux
-	[ -f "$VM_KIMAGE" ] || VM_KIMAGE=$dir/bzImage
+	[ -f "$VM_KIMAGE" ] || VM_KIMAGE=$VM_KBZIMAGE
 	VM_KMODDIR=$dir/modules
 	VM_KRELEASE=$(cat "$dir/release")
 }
@@ -217,7 +222,8 @@ vm_copy_elf() {
 
 # vm_initramfs OUT EXITBENCH MODDIR TIMEOUT [ARG...]: write the initramfs
 # (uncompressed newc cpio: decompressing under TCG would cost seconds).
-# MODDIR may be empty (KVM built in).  TIMEOUT bounds exitbench in the VM.
+# MODDIR may be empty (KVM built in).  exitbench in the VM must end within
+# TIMEOUT seconds from now.
 vm_initramfs() {
 	local out=$1 bench=$2 moddir=$3 timeout=$4 root name path mods=() a
 	shift 4
@@ -247,8 +253,10 @@ vm_initramfs() {
 	cp "$VM_LIB/vmtest-init.sh" "$root/init"
 	chmod 755 "$root/init"
 	cp "$VM_LIB/vmtest-channel.sh" "$root/vmtest/channel.sh"
-	printf 'VMT_TIMEOUT=%d\nVMT_MODULES="%s"\n' "$timeout" "${mods[*]}" \
-		> "$root/vmtest/config"
+	# VMT_DEADLINE: the same bound as wall-clock time, so the boot is not
+	# counted twice (the guest clock starts from QEMU's RTC, the host's).
+	printf 'VMT_TIMEOUT=%d\nVMT_DEADLINE=%d\nVMT_MODULES="%s"\n' "$timeout" \
+		"$(($(date +%s) + timeout))" "${mods[*]}" > "$root/vmtest/config"
 	: > "$root/vmtest/args"
 	for a in "$@"; do
 		case $a in

@@ -69,7 +69,11 @@ check "channel half is in place" cmp -s "$root/vmtest/channel.sh" "$top/scripts/
 check "busybox is in place" cmp -s "$root/bin/busybox" "$(command -v busybox)"
 check "the binary is /usr/bin/exitbench" cmp -s "$root/usr/bin/exitbench" "$bin"
 check "config names timeout and modules in order" \
-	test "$(cat "$root/vmtest/config")" = $'VMT_TIMEOUT=123\nVMT_MODULES="irqbypass kvm ccp kvm_amd"'
+	test "$(grep -v '^VMT_DEADLINE=' "$root/vmtest/config")" = $'VMT_TIMEOUT=123\nVMT_MODULES="irqbypass kvm ccp kvm_amd"'
+deadline=$(sed -n 's/^VMT_DEADLINE=//p' "$root/vmtest/config")
+now=$(date +%s)
+check "deadline is 123 s from now in wall-clock time ($deadline vs $now)" \
+	test "$deadline" -ge $((now + 113)) -a "$deadline" -le $((now + 123))
 check "arguments are one per line, spaces and empty ones kept" \
 	cmp -s "$root/vmtest/args" <(printf '%s\n' run --samples 10 "two words" "")
 check "compressed module is unpacked" cmp -s "$root/vmtest/modules/irqbypass.ko" "$work/irqbypass.orig"
