@@ -17,6 +17,7 @@ command -v modinfo >/dev/null || { echo "1..0 # SKIP modinfo missing (Debian kmo
 out=${EXITBENCH_CACHE:-$top/.cache}/kernel/v6.12/ci
 mapfile -t strategies < <("$kv" list)
 n=0 fails=0
+rm -rf "$out/objs"
 for s in "${strategies[@]}"; do
 	n=$((n + 1))
 	start=$(date +%s)
@@ -38,6 +39,9 @@ for s in "${strategies[@]}"; do
 	# R16-R31 moves where strategies/<name>/README.md says (77: no rules).
 	prc=0; "$top/tests/kernel/placement.sh" "$s" "$out/build" >/dev/null 2>&1 || prc=$?
 	[ $prc = 0 ] || [ $prc = 77 ] || bad+=" placement check failed (tests/kernel/placement.sh $s $out/build)"
+	# Keep the entry/exit objects for the switchable comparison below.
+	rm -rf "$out/objs/$s" && mkdir -p "$out/objs/$s/vmx" "$out/objs/$s/svm"
+	cp "$ko"/vmx/vmenter*.o "$out/objs/$s/vmx/" && cp "$ko"/svm/vmenter*.o "$out/objs/$s/svm/"
 	if [ -z "$bad" ]; then
 		echo "ok $n - $s: kvm.ko kvm-intel.ko kvm-amd.ko built, objtool clean (${secs}s)"
 	else
@@ -45,5 +49,18 @@ for s in "${strategies[@]}"; do
 		echo "not ok $n - $s:$bad"
 	fi
 done
+# The switchable kernel's copies of each strategy's entry/exit asm must be
+# the instruction sequences of that strategy's own kernel.
+if [ -d "$out/objs/switchable" ] && [ -d "$out/objs/baseline" ] && [ -d "$out/objs/cond-swap" ]; then
+	n=$((n + 1))
+	if eq=$("$top/tests/kernel/switchable_equiv.sh" "$out/objs/baseline" \
+		"$out/objs/cond-swap" "$out/objs/switchable" 2>&1); then
+		echo "ok $n - switchable: entry/exit asm identical to baseline's and cond-swap's"
+	else
+		fails=$((fails + 1))
+		echo "not ok $n - switchable: entry/exit asm differs from the single-strategy kernels'"
+	fi
+	printf '%s\n' "$eq" | sed 's/^/# /'
+fi
 echo "1..$n"
 [ $fails -eq 0 ]
