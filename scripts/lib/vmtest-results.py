@@ -7,11 +7,34 @@ usage: vmtest-results.py RESULTS [STRATEGY]
 Exit 1 with one line on stdout when the labels that keep emulated timing
 apart from hardware timing are wrong: kvm.flavor must be "svm" (QEMU's TCG
 emulates SVM only), kvm.emulated "tcg", and kvm.strategy STRATEGY when one
-is given.  Otherwise exit 0 and print, on one line, the tests that failed or
+is given; for "switchable", every result's strategy as the kernel reported
+it must be the one exitbench run --strategies asked for.  Otherwise exit 0 and print, on one line, the tests that failed or
 timed out with their reasons (nothing when all ran or were skipped).
 """
 import json
 import sys
+
+
+def check_switch(r):
+    """The switchable kernel: exitbench run --strategies must have selected
+    every strategy, and the kernel must have reported, for each VM, the
+    strategy asked for (results/README.md, "Interleaved strategies")."""
+    sw = r.get("switch")
+    if not isinstance(sw, dict):
+        return ("the switchable kernel needs 'exitbench run --strategies a,b': "
+                "no switch object in the results")
+    names = sw.get("strategies") or []
+    seen = set()
+    for e in r.get("results", []):
+        got, asked = e.get("strategy"), e.get("strategy_requested")
+        if got != asked or got not in names:
+            return (f"results mislabelled: {e.get('test')} round {e.get('round')} "
+                    f"asked for {asked!r}, the kernel reported {got!r}")
+        seen.add(got)
+    missing = [n for n in names if n not in seen]
+    if missing:
+        return f"no results for strategies {missing}"
+    return None
 
 
 def main(argv):
@@ -26,7 +49,12 @@ def main(argv):
         return 1
     kvm = r.get("kvm") or {}
     want = {"flavor": "svm", "emulated": "tcg"}
-    if len(argv) == 3 and argv[2]:
+    if len(argv) == 3 and argv[2] == "switchable":
+        err = check_switch(r)
+        if err:
+            print(err)
+            return 1
+    elif len(argv) == 3 and argv[2]:
         want["strategy"] = argv[2]
     errs = [f"kvm.{k} is {kvm.get(k)!r}, expected {v!r}"
             for k, v in want.items() if kvm.get(k) != v]
