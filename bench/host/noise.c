@@ -55,6 +55,73 @@ int eb_parse_precision(const char *s, double *p)
 	return 0;
 }
 
+__attribute__((format(printf, 2, 3)))
+static void add_warning(struct eb_noise *n, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_array_append_new(n->warnings, json_string(buf));
+}
+
+/*
+ * Without hwloc: @cpu must be in our affinity mask; auto takes the highest
+ * allowed CPU (away from CPU 0).  Other threads go to the rest of the mask.
+ */
+static int place_without_hwloc(struct eb_noise *n, int cpu, char *err, size_t len)
+{
+	struct eb_placement *p = &n->place;
+	cpu_set_t mask, others;
+	int first = -1, last = -1, o = 0;
+
+	if (sched_getaffinity(0, sizeof(mask), &mask)) {
+		snprintf(err, len, "--cpu: sched_getaffinity: %s", strerror(errno));
+		return -errno;
+	}
+	if (cpu == EB_CPU_AUTO) {
+		for (int i = CPU_SETSIZE - 1; i >= 0 && cpu < 0; i--)
+			if (CPU_ISSET(i, &mask))
+				cpu = i;
+	} else if (cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &mask)) {
+		snprintf(err, len, "--cpu %d: not one of this process's CPUs (%s)", cpu,
+			 n->topo_error);
+		return -ENOENT;
+	}
+	memset(p, 0, sizeof(*p));
+	p->cpu = cpu;
+	p->automatic = n->opts.cpu && !strcmp(n->opts.cpu, "auto");
+	p->package = p->numa_node = p->mem_node = -1;
+	snprintf(p->why, sizeof(p->why), "%s (without hwloc)",
+		 p->automatic ? "auto: highest allowed CPU" : "--cpu");
+	snprintf(p->mem_bind, sizeof(p->mem_bind), "not bound: no hwloc topology");
+	/* Other threads: the rest of the mask as a cpulist, else the same CPU. */
+	others = mask;
+	if (CPU_COUNT(&mask) > 1)
+		CPU_CLR(cpu, &others);
+	for (int i = 0; i <= CPU_SETSIZE; i++) {
+		bool in = i < CPU_SETSIZE && CPU_ISSET(i, &others);
+
+		if (in && first < 0)
+			first = i;
+		if (in)
+			last = i;
+		if (!in && first >= 0) {
+			o += snprintf(p->others + o, sizeof(p->others) - o,
+				      first == last ? "%s%d" : "%s%d-%d", o ? "," : "",
+				      first, last);
+			if ((size_t)o >= sizeof(p->others))
+				break;
+			first = -1;
+		}
+	}
+	sched_setaffinity(0, sizeof(others), &others);
+	n->pinned = true;
+	return 0;
+}
+
 static int cpu_error(struct eb_noise *n, int cpu, int ret, char *err, size_t len)
 {
 	char online[128];
@@ -108,10 +175,18 @@ int eb_noise_setup(struct eb_noise *n, const struct eb_noise_opts *o,
 	}
 	ret = eb_topo_open(o->topology_xml, &n->topo);
 	if (ret) {
-		snprintf(err, errlen, "hwloc could not read the topology: %s", strerror(-ret));
-		return ret;
-	}
-	if (o->cpu) {
+		/* A bare initramfs may defeat hwloc: pin without it, and say so. */
+		n->topo = NULL;
+		snprintf(n->topo_error, sizeof(n->topo_error),
+			 "hwloc could not read the topology: %s", strerror(-ret));
+		add_warning(n, "%s; placement checked against the affinity mask only",
+			    n->topo_error);
+		if (o->cpu) {
+			ret = place_without_hwloc(n, cpu, err, errlen);
+			if (ret)
+				return ret;
+		}
+	} else if (o->cpu) {
 		/* Load hints only matter for the automatic choice. */
 		if (cpu == EB_CPU_AUTO)
 			eb_topo_default_hints(HINT_WINDOW_MS, &hints);
@@ -143,7 +218,7 @@ int eb_noise_cpu(const struct eb_noise *n)
 
 void eb_noise_bind_guest_memory(struct eb_noise *n, void *hva, size_t len)
 {
-	if (n->pinned)
+	if (n->pinned && n->topo)
 		eb_topo_bind_memory(n->topo, &n->place, hva, len);
 }
 
@@ -164,18 +239,6 @@ void eb_noise_vcpu_end(struct eb_noise *n)
 	memset(&n->last, 0, sizeof(n->last));
 	if (n->counters)
 		eb_counters_stop(n->counters, &n->last);
-}
-
-__attribute__((format(printf, 2, 3)))
-static void add_warning(struct eb_noise *n, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	json_array_append_new(n->warnings, json_string(buf));
 }
 
 void eb_noise_note_precision(struct eb_noise *n, const char *test,
@@ -202,7 +265,7 @@ void eb_noise_finish(struct eb_noise *n)
 		return;
 	}
 	/* Were the SMT siblings quiet?  Measured now, after the run. */
-	if (n->place.nsiblings && eb_topo_default_hints(HINT_WINDOW_MS, &hints) == 0) {
+	if (n->topo && n->place.nsiblings && eb_topo_default_hints(HINT_WINDOW_MS, &hints) == 0) {
 		eb_topo_update_siblings(&n->place, &hints);
 		for (int i = 0; i < n->place.nsiblings; i++)
 			if (n->place.sibling_busy[i] > SIBLING_BUSY)
@@ -222,6 +285,13 @@ json_t *eb_noise_json(const struct eb_noise *n)
 		placement = json_incref(json_object_get(topo, "placement"));
 		summary = json_incref(json_object_get(topo, "summary"));
 		json_decref(topo);
+	} else {
+		summary = json_pack("{s:s}", "unavailable", n->topo_error);
+		if (n->pinned)
+			placement = json_pack("{s:i, s:s, s:s, s:s}", "cpu", n->place.cpu,
+					      "requested", n->place.automatic ? "auto" : "explicit",
+					      "why", n->place.why,
+					      "other_threads_cpus", n->place.others);
 	}
 	return json_pack("{s:o, s:o, s:O, s:{s:s, s:s*}, s:{s:f, s:f}, s:O}",
 			 "placement", placement ? placement :

@@ -36,6 +36,7 @@ struct eb_noise {
 	json_t *warnings;	/* array of strings */
 	struct eb_counts last;	/* counts of the last vCPU thread */
 	int vcpu_cpu[2];	/* CPU it ran on at begin and end, -1 unknown */
+	char topo_error[160];	/* why hwloc is unavailable (topo NULL) */
 };
 
 /* "auto" -> EB_CPU_AUTO, "N" -> N; -EINVAL for anything else. */

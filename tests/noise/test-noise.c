@@ -67,6 +67,27 @@ int main(int argc, char **argv)
 	json_decref(j);
 	eb_noise_free(&n);
 
+	/* No usable hwloc topology (a bare initramfs): pin by affinity mask. */
+	o.topology_xml = "/nonexistent/topology.xml";
+	o.events = NULL;
+	o.cpu = "auto";
+	ret = eb_noise_setup(&n, &o, err, sizeof(err));
+	CHECK(ret == 0 && eb_noise_cpu(&n) >= 0 &&
+	      strstr(json_string_value(json_array_get(n.warnings, 0)), "hwloc could not read"),
+	      "without hwloc, auto still pins (CPU %d) and warns", eb_noise_cpu(&n));
+	j = eb_noise_json(&n);
+	CHECK(j && json_object_get(json_object_get(j, "topology"), "unavailable") &&
+	      json_integer_value(json_object_get(json_object_get(j, "placement"), "cpu")) ==
+	      eb_noise_cpu(&n), "JSON: topology unavailable, placement recorded");
+	json_decref(j);
+	eb_noise_free(&n);
+	o.cpu = "100000";
+	ret = eb_noise_setup(&n, &o, err, sizeof(err));
+	CHECK(ret == -ENOENT && strstr(err, "--cpu 100000: not one of this process's CPUs"),
+	      "without hwloc, a CPU outside the mask is refused: %s", err);
+	eb_noise_free(&n);
+	o.topology_xml = argv[1];
+
 	o.cpu = NULL;
 	ret = eb_noise_setup(&n, &o, err, sizeof(err));
 	eb_noise_finish(&n);
