@@ -353,7 +353,7 @@ int vm_create(struct eb_vm *vm, const char *kvm_dev)
 	int r, mmap_size;
 
 	memset(vm, 0, sizeof(*vm));
-	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = -1;
+	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = vm->stats_fd = -1;
 	vm->kvm_dev = kvm_dev;
 
 	r = kvm_open(kvm_dev, vm->err, sizeof(vm->err));
@@ -419,6 +419,7 @@ int vm_create(struct eb_vm *vm, const char *kvm_dev)
 	vm_build_page_tables(vm);
 	vm_build_descriptor_tables(vm);
 	vcpu_zero_tsc_offset(vm);
+	vcpu_stats_open(vm);	/* optional: the exit-count check */
 	vm->xcr0_default = vm_default_xcr0(vm);
 	r = vcpu_reset(vm, 0, false);
 	if (r)
@@ -433,6 +434,8 @@ void vm_destroy(struct eb_vm *vm)
 {
 	if (vm->run)
 		munmap(vm->run, vm->run_size);
+	if (vm->stats_fd >= 0)
+		close(vm->stats_fd);
 	if (vm->vcpu_fd >= 0)
 		close(vm->vcpu_fd);
 	if (vm->ram)
@@ -445,7 +448,7 @@ void vm_destroy(struct eb_vm *vm)
 	vm->run = NULL;
 	vm->ram = NULL;
 	vm->cpuid = NULL;
-	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = -1;
+	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = vm->stats_fd = -1;
 }
 
 static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, int dpl,

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/kvm.h>
 
 #include "exitbench_abi.h"
@@ -39,6 +40,8 @@ struct eb_vm {
 	bool has_irqchip;
 	bool tsc_offset_zeroed;		/* KVM_VCPU_TSC_OFFSET set to 0 */
 	char cpuid_fixups[160];		/* what was added to the CPUID, why */
+	int stats_fd;			/* KVM_GET_STATS_FD, -1 if none */
+	off_t stats_exits_off;		/* where the "exits" counter is */
 	char err[256];
 };
 
@@ -78,5 +81,9 @@ const struct eb_image_header *vm_image_header(struct eb_vm *vm);
 int vcpu_reset(struct eb_vm *vm, int cpl, bool x2apic);
 
 int vcpu_get_tsc_khz(struct eb_vm *vm);	/* > 0 kHz, or -errno */
+
+/* The vCPU's "exits" statistic (vcpu_stats.c); -ENOENT if unavailable. */
+int vcpu_stats_open(struct eb_vm *vm);
+int vcpu_stats_exits(struct eb_vm *vm, uint64_t *exits);
 
 #endif /* EB_HOST_KVM_H */

@@ -259,6 +259,33 @@ static void set_status(struct eb_run_state *st, json_t *e, const char *status,
 		st->failed = true;
 }
 
+/*
+ * Did the instruction exit every time?  KVM's per-vCPU "exits" statistic
+ * must have grown by at least one per timed iteration.  It catches an
+ * exit that silently stopped happening (QEMU TCG's SVM does not intercept
+ * XSETBV, for one); it cannot catch extra exits.  Not for emulated code
+ * (PVM's CPL0): KVM emulates those instructions without counting exits.
+ */
+static void exit_check(struct eb_run_state *st, const struct eb_test *t,
+		       const struct eb_flavor_mode *m, json_t *e,
+		       const struct eb_outcome *o)
+{
+	uint64_t iters = (st->cfg->warmup + st->cfg->samples) * st->cfg->batch;
+	char buf[200];
+
+	if (!o->kvm_exits_valid) {
+		json_object_set_new(e, "kvm_exits", json_null());
+		return;
+	}
+	json_object_set_new(e, "kvm_exits", json_integer((json_int_t)o->kvm_exits));
+	if (t->id == EB_T_NOP || m->emulated || o->kvm_exits >= iters)
+		return;
+	snprintf(buf, sizeof(buf),
+		 "KVM counted %llu exits for %llu iterations: the instruction did not exit every time",
+		 (unsigned long long)o->kvm_exits, (unsigned long long)iters);
+	json_object_set_new(e, "warning", json_string(buf));
+}
+
 static void add_results(struct eb_run_state *st, const struct eb_test *t,
 			const struct eb_flavor_mode *m, json_t *e,
 			const struct eb_outcome *o)
@@ -293,6 +320,7 @@ static void add_results(struct eb_run_state *st, const struct eb_test *t,
 	}
 	if (t->oneway)
 		json_object_set_new(e, "oneway", oneway_json(st, o));
+	exit_check(st, t, m, e, o);
 	if (st->cfg->raw)
 		json_object_set_new(e, "raw", raw_json(o));
 }

@@ -325,6 +325,8 @@ int vm_run_cmd(struct eb_vm *vm, const struct eb_cmd *cmd,
 	struct timespec ts;
 	pthread_t thread;
 	cpu_set_t set;
+	uint64_t exits0 = 0;
+	bool exits_ok;
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -373,6 +375,7 @@ int vm_run_cmd(struct eb_vm *vm, const struct eb_cmd *cmd,
 		CPU_SET(cmd->cpu, &set);
 		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
 	}
+	exits_ok = !vcpu_stats_exits(vm, &exits0);
 	r = pthread_create(&thread, &attr, vcpu_thread, ctx);
 	pthread_attr_destroy(&attr);
 	if (r) {
@@ -417,6 +420,10 @@ int vm_run_cmd(struct eb_vm *vm, const struct eb_cmd *cmd,
 		vm->run->immediate_exit = 0;
 	}
 	free(ctx);
+	if (exits_ok && !vcpu_stats_exits(vm, &out->kvm_exits)) {
+		out->kvm_exits -= exits0;
+		out->kvm_exits_valid = true;
+	}
 	if (out->status == EB_OUT_OK)
 		collect(vm, cmd, out);
 	/* A test that did not finish cleanly may leave the vCPU odd. */

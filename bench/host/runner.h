@@ -52,6 +52,8 @@ struct eb_outcome {
 	uint64_t warmup_done, irqs, last_value;
 	int guest_cpl;
 	struct eb_exception exc;
+	bool kvm_exits_valid;	/* the vCPU's "exits" statistic was read */
+	uint64_t kvm_exits;	/* exits KVM counted during the command */
 	bool vm_dead;	/* recreate the VM before the next test */
 	bool vm_wedged;	/* and do not unmap it: a thread is stuck in it */
 	struct apx_outcome apx;

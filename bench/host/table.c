@@ -176,6 +176,14 @@ void table_print(FILE *f, json_t *doc)
 		snprintf(b[7], 32, "one-way %s: ", str(r, "test", "?"));
 		table_wrap(f, b[7], line, 4);
 	}
+	json_array_foreach(results, i, r) {
+		char first[64];
+
+		if (!json_is_string(json_object_get(r, "warning")))
+			continue;
+		snprintf(first, sizeof(first), "warning %s:", str(r, "test", "?"));
+		table_wrap(f, first, str(r, "warning", ""), 4);
+	}
 	if (!any_notok)
 		return;
 	fputc('\n', f);

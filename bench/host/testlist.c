@@ -176,7 +176,7 @@ const char *eb_test_skip_reason(const struct eb_test *t,
 	if ((t->needs & EB_NEED_X2APIC) && !host->guest_x2apic)
 		return "needs x2APIC in the guest CPUID";
 	if ((t->needs & EB_NEED_TSC_DEADLINE) && !host->guest_tsc_deadline)
-		return "needs TSC-deadline in the guest CPUID (KVM_GET_SUPPORTED_CPUID lacks it)";
+		return "needs the TSC-deadline timer (KVM_CAP_TSC_DEADLINE_TIMER not offered)";
 	if ((t->needs & EB_NEED_XSAVE) && !host->guest_xsave)
 		return "needs XSAVE in the guest CPUID and CR4.OSXSAVE (KVM_GET_SUPPORTED_CPUID lacks it)";
 	/*

@@ -108,6 +108,13 @@ def main():
             if abs(r["cycles"]["median"] - r["overhead_cycles"]
                    - r["net_median_cycles"]) > 1e-6:
                 fail(f"{r['test']}: net != median - overhead")
+            # KVM's own exit counter: at least one exit per iteration
+            if (r["test"] != "nop" and not r["emulated"]
+                    and r.get("kvm_exits") is not None
+                    and r["kvm_exits"] < n + 20):
+                fail(f"{r['test']}: KVM counted {r['kvm_exits']} exits for {n + 20} iterations")
+            if r.get("warning"):
+                fail(f"{r['test']}: {r['warning']}")
             ran += 1
         if "nop" not in names or result(doc, "nop")["status"] != "ok":
             fail("nop must always run")
