@@ -51,14 +51,13 @@ for s in "${strategies[@]}"; do
 done
 # The switchable kernel's copies of each strategy's entry/exit asm must be
 # the instruction sequences of that strategy's own kernel.
-if [ -d "$out/objs/switchable" ] && [ -d "$out/objs/baseline" ] && [ -d "$out/objs/cond-swap" ]; then
+if [ -d "$out/objs/switchable" ] && [ -d "$out/objs/baseline" ]; then
 	n=$((n + 1))
-	if eq=$("$top/tests/kernel/switchable_equiv.sh" "$out/objs/baseline" \
-		"$out/objs/cond-swap" "$out/objs/switchable" 2>&1); then
+	if eq=$("$top/tests/kernel/switchable_equiv.sh" "$out/objs" 2>&1); then
 		if [[ $eq == *"# SKIP"* ]]; then
 			echo "ok $n - switchable: entry/exit asm comparison # SKIP ${eq##*# SKIP }"
 		else
-			echo "ok $n - switchable: entry/exit asm identical to baseline's and cond-swap's"
+			echo "ok $n - switchable: entry/exit asm identical to each carried strategy's own kernel"
 		fi
 	else
 		fails=$((fails + 1))

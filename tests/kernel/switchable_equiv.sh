@@ -6,47 +6,53 @@
 # (binutils 2.40 does not know REX2) and compares the functions modulo
 # addresses: jump targets become offsets into the function, the copy's
 # symbol names are mapped back, relocations are kept (type and symbol).
-# TAP output.  Also checks that baseline and cond-swap differ, so that an
-# equality is not vacuous.
+# TAP output.  Also checks that baseline and each other strategy differ,
+# so that an equality is not vacuous.
 set -euo pipefail
 
 usage() {
 	cat <<'USAGE'
-usage: tests/kernel/switchable_equiv.sh BASELINE_KVM COND_SWAP_KVM SWITCHABLE_KVM
+usage: tests/kernel/switchable_equiv.sh OBJS_DIR
 
-Each argument is a directory holding vmx/vmenter*.o and svm/vmenter*.o of
-one variant: <variant>/build/arch/x86/kvm after scripts/kvariant build, or
-a copy of those objects.
-Pairs compared (strategy kernel : switchable kernel):
-  baseline  vmx/vmenter.o __vmx_vcpu_run : vmx/vmenter.o __vmx_vcpu_run
-            (VMX: with its VM-exit label, vmx_vmexit[_cond_swap])
-  baseline  svm/vmenter.o __svm_vcpu_run : svm/vmenter.o __svm_vcpu_run
-  cond-swap vmx/vmenter.o __vmx_vcpu_run : vmx/vmenter-cond-swap.o __vmx_vcpu_run_cond_swap
-  cond-swap svm/vmenter.o __svm_vcpu_run : svm/vmenter-cond-swap.o __svm_vcpu_run_cond_swap
+OBJS_DIR/<variant>/{vmx,svm}/vmenter*.o holds the entry/exit objects of
+each variant (<variant>/build/arch/x86/kvm after scripts/kvariant build,
+or a copy: tests/kernel/build_all.sh keeps them in $CACHE/.../ci/objs).
+OBJS_DIR/switchable and OBJS_DIR/baseline are required; every strategy S
+whose copy switchable/vmx/vmenter-S.o exists needs OBJS_DIR/S.
+Compared (strategy kernel : switchable kernel):
+  baseline  __vmx_vcpu_run in vmx/vmenter.o : the same in switchable's
+  S         __vmx_vcpu_run in vmx/vmenter.o : __vmx_vcpu_run_S in vmx/vmenter-S.o
+  and the same for __svm_vcpu_run; VMX with its VM-exit label vmx_vmexit[_S].
 Exit 0 if all are equal, 1 if not, 2 on bad usage.
 USAGE
 }
 
 case ${1:-} in -h|--help) usage; exit 0;; esac
-[ $# -eq 3 ] || { usage >&2; exit 2; }
+[ $# -eq 1 ] || { usage >&2; exit 2; }
 objdump=${LLVM_OBJDUMP:-llvm-objdump-19}
 command -v "$objdump" >/dev/null || { echo "1..0 # SKIP $objdump missing (Debian llvm-19)"; exit 0; }
+dir=$1
+if [ ! -d "$dir/switchable" ] || [ ! -d "$dir/baseline" ]; then
+	echo "switchable_equiv: $dir needs switchable/ and baseline/" >&2
+	exit 2
+fi
 
-# norm OBJECT SYMBOLS: the instructions and relocations of the comma-
-# separated SYMBOLS (a function and the global labels inside it, such as
-# vmx_vmexit, where the disassembler starts a new symbol), with addresses
-# made relative, the _cond_swap suffix of the copies dropped and trailing
-# nop/int3 padding ignored.
+# norm OBJECT SYMBOLS SUFFIX: the instructions and relocations of the
+# comma-separated SYMBOLS (a function and the global labels inside it,
+# such as vmx_vmexit, where the disassembler starts a new symbol), with
+# addresses made relative, SUFFIX (_cond_swap, ...) dropped from names and
+# trailing nop/int3 padding ignored.
 norm() {
-	local obj=$1 fn=$2
+	local obj=$1 fn=$2 suffix=${3:-}
 	[ -f "$obj" ] || { echo "MISSING $obj"; return; }
 	"$objdump" -d -r --no-show-raw-insn --no-leading-addr \
 		--disassemble-symbols="$fn" "$obj" |
-	awk '
+	awk -v suffix="$suffix" '
 		/^<[A-Za-z_.0-9]+>:$/ { on = 1 }
 		!on || /^$/ { next }
 		{
-			gsub(/_cond_swap/, "")
+			if (suffix != "")
+				gsub(suffix, "")
 			# "jmp 0x1a3 <__vmx_vcpu_run+0x1a3>" -> "jmp <+0x1a3>"
 			gsub(/0x[0-9a-f]+ <[A-Za-z_.0-9]+/, "<")
 			# relocation lines start with the offset: drop it
@@ -61,42 +67,51 @@ norm() {
 }
 
 n=0 fails=0
-check() {	# name old_obj old_fn new_obj new_fn
-	local a b
-	n=$((n + 1))
-	a=$(norm "$2" "$3")
-	b=$(norm "$4" "$5")
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
+
+# compare NAME OLD_OBJ NEW_OBJ SYMBOLS [SUFFIX]
+compare() {
+	local a b syms=$4 suffix=${5:-}
+	a=$(norm "$2" "$syms")
+	b=$(norm "$3" "$(printf '%s' "$syms" | sed "s/\([^,]*\)/\1$suffix/g")" "$suffix")
 	if [ -z "$a" ] || [[ $a == MISSING* ]] || [[ $b == MISSING* ]]; then
-		fails=$((fails + 1))
-		echo "not ok $n - $1: function missing (${a:0:60} ${b:0:60})"
+		notok "$1: function missing (${a:0:60} ${b:0:60})"
 	elif [ "$a" = "$b" ]; then
-		echo "ok $n - $1: $(printf '%s\n' "$a" | grep -vc -e '^ R_' -e '>:$') instructions identical"
+		ok "$1: $(printf '%s\n' "$a" | grep -vc -e '^ R_' -e '>:$') instructions identical"
 	else
-		fails=$((fails + 1))
-		echo "not ok $n - $1: instruction sequences differ"
+		notok "$1: instruction sequences differ"
 		{ diff <(printf '%s\n' "$a") <(printf '%s\n' "$b") || true; } | head -20 | sed 's/^/# /'
 	fi
 }
 
-base=$1 cs=$2 sw=$3
 vmx=__vmx_vcpu_run,vmx_vmexit
-check "baseline VMX" "$base/vmx/vmenter.o" $vmx "$sw/vmx/vmenter.o" $vmx
-check "baseline SVM" "$base/svm/vmenter.o" __svm_vcpu_run "$sw/svm/vmenter.o" __svm_vcpu_run
-check "cond-swap VMX" "$cs/vmx/vmenter.o" $vmx \
-	"$sw/vmx/vmenter-cond-swap.o" __vmx_vcpu_run_cond_swap,vmx_vmexit_cond_swap
-check "cond-swap SVM" "$cs/svm/vmenter.o" __svm_vcpu_run \
-	"$sw/svm/vmenter-cond-swap.o" __svm_vcpu_run_cond_swap
-# The comparison must be able to see a difference.
-for v in vmx svm; do
-	n=$((n + 1))
-	fn=__${v}_vcpu_run
-	[ $v = svm ] || fn=$vmx
-	if [ "$(norm "$base/$v/vmenter.o" "$fn")" != "$(norm "$cs/$v/vmenter.o" "$fn")" ]; then
-		echo "ok $n - ${v^^}: baseline and cond-swap differ (the check is not vacuous)"
-	else
-		fails=$((fails + 1))
-		echo "not ok $n - ${v^^}: baseline and cond-swap compare equal"
+svm=__svm_vcpu_run
+sw=$dir/switchable
+compare "baseline VMX" "$dir/baseline/vmx/vmenter.o" "$sw/vmx/vmenter.o" $vmx
+compare "baseline SVM" "$dir/baseline/svm/vmenter.o" "$sw/svm/vmenter.o" $svm
+for copy in "$sw"/vmx/vmenter-*.o; do
+	[ -e "$copy" ] || continue
+	s=${copy##*/vmenter-}
+	s=${s%.o}
+	suffix=_${s//-/_}
+	if [ ! -d "$dir/$s" ]; then
+		notok "$s: the switchable kernel carries it, but $dir/$s is missing"
+		continue
 	fi
+	compare "$s VMX" "$dir/$s/vmx/vmenter.o" "$copy" $vmx "$suffix"
+	compare "$s SVM" "$dir/$s/svm/vmenter.o" "$sw/svm/vmenter-$s.o" $svm "$suffix"
+	# The comparison must be able to see a difference.
+	for v in vmx svm; do
+		fn=$svm
+		[ $v = svm ] || fn=$vmx
+		if [ "$(norm "$dir/baseline/$v/vmenter.o" "$fn")" != \
+		     "$(norm "$dir/$s/$v/vmenter.o" "$fn")" ]; then
+			ok "$s ${v^^}: differs from baseline (the check is not vacuous)"
+		else
+			notok "$s ${v^^}: compares equal to baseline"
+		fi
+	done
 done
 echo "1..$n"
 [ $fails -eq 0 ]
