@@ -24,6 +24,15 @@ vm_die() {
 
 vm_log() { printf 'vmtest: %s\n' "$*" >&2; }
 
+# vm_stage NAME: record how far a run got (kernel, boot, kvm, results) in
+# $VMTEST_STAGE_FILE, for the summary of scripts/vmtest --all.
+vm_stage() {
+	if [ -n "${VMTEST_STAGE_FILE:-}" ]; then
+		echo "$1" >> "$VMTEST_STAGE_FILE"
+	fi
+	return 0
+}
+
 # vm_deadline SEC: everything from now on must end within SEC seconds.
 vm_deadline() { VM_DEADLINE=$((SECONDS + $1)); VM_TIMEOUT=$1; }
 
@@ -305,6 +314,7 @@ vm_boot() {
 	while kill -0 "$qpid" 2>/dev/null; do
 		if [ $started -eq 0 ] && grep -q "^$VM_TAG INIT" "$work/channel.log"; then
 			started=1
+			vm_stage boot
 			vm_log "VM reached /init after $((SECONDS - t0)) s"
 		fi
 		if [ $started -eq 0 ] && [ $((SECONDS - t0)) -ge "$boot_timeout" ]; then

@@ -50,6 +50,7 @@ fi
 expect_fail "boot timeout" 1 "boot timeout: the VM did not reach /init within 1 s" \
 	stock --boot-timeout 1 --timeout 300 --exitbench "$bin"
 expect_fail "no target" 2 "no TARGET" --timeout 10
+expect_fail "--all with a target" 2 "--all takes no TARGET" --all stock
 expect_fail "unknown option" 2 "unknown option --bogus" stock --bogus
 expect_fail "bad timeout" 2 "--timeout: 'soon' is not a positive integer" stock --timeout soon
 expect_fail "missing kernel image" 1 "kernel image .*/nope not found" \
