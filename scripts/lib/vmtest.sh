@@ -305,7 +305,8 @@ vm_boot() {
 	: > "$work/channel.log"
 	# -no-reboot: a panic (e.g. /init died) ends QEMU instead of looping.
 	qemu-system-x86_64 -accel tcg -cpu "$cpu" -m "$mem" -smp 2 \
-		-nodefaults -no-user-config -display none -monitor none -no-reboot \
+		-nodefaults -no-user-config -display none -no-reboot \
+		-monitor "unix:$work/monitor.sock,server=on,wait=off" \
 		-serial "file:$work/console.log" -serial "file:$work/channel.log" \
 		-kernel "$kernel" -initrd "$initrd" -append "$append" \
 		> "$work/qemu.log" 2>&1 &
@@ -323,6 +324,7 @@ vm_boot() {
 			vm_die "boot timeout: the VM did not reach /init within $boot_timeout s"
 		fi
 		if [ "$SECONDS" -ge "$VM_DEADLINE" ]; then
+			vm_monitor_dump "$work" > "$work/cpu-state.txt" 2>&1 || true
 			kill "$qpid" 2>/dev/null
 			wait "$qpid" 2>/dev/null || true
 			vm_die "timed out: the ${VM_TIMEOUT} s bound (--timeout) ran out while the VM was running"
@@ -336,6 +338,30 @@ vm_boot() {
 	grep -q "^$VM_TAG INIT" "$work/channel.log" ||
 		vm_die "the VM stopped before /init ran: $(grep -m1 -E 'Kernel panic|error' "$work/console.log" || tail -n 1 "$work/console.log")"
 	vm_log "VM ran for $((SECONDS - t0)) s"
+}
+
+# vm_monitor_dump WORKDIR: the vCPUs' registers from QEMU's monitor, for the
+# logs of a VM that hung (a stuck guest cannot report anything itself).
+vm_monitor_dump() {
+	python3 - "$1/monitor.sock" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(5)
+s.connect(sys.argv[1])
+for cmd in (b"info cpus\n", b"info registers -a\n", b"info irq\n"):
+	s.sendall(cmd)
+	time.sleep(1)
+out = b""
+try:
+	while True:
+		chunk = s.recv(65536)
+		if not chunk:
+			break
+		out += chunk
+except socket.timeout:
+	pass
+sys.stdout.write(out.decode(errors="replace"))
+PY
 }
 
 # vm_collect WORKDIR: decode WORKDIR/channel.log into WORKDIR/out/ and print

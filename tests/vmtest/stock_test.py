@@ -50,12 +50,22 @@ if shutil.which("qemu-system-x86_64") is None:
 
 with tempfile.TemporaryDirectory() as work:
     out = os.path.join(work, "r.json")
-    cmd = [os.path.join(TOP, "scripts", "vmtest"), "stock", "--timeout", "400",
+    cmd = [os.path.join(TOP, "scripts", "vmtest"), "stock", "--timeout", "240",
            "--exitbench", BENCH, "--out", out, "--",
            "--samples", str(SAMPLES), "--warmup", "30", "--check-egprs"]
-    print("+ " + " ".join(cmd), flush=True)
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
-    print(p.stdout)
+    # A run takes 10-70 s here.  Twice in ~30 runs on this loaded machine
+    # the whole VM stopped (no console output, the guest's own timeout
+    # never fired): an emulator hang, not a harness result.  One retry,
+    # said out loud; the kept logs hold the vCPUs' registers.
+    for attempt in (1, 2):
+        print("+ " + " ".join(cmd), flush=True)
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, check=False)
+        print(p.stdout)
+        print(p.stderr, file=sys.stderr)
+        if p.returncode == 0 or "ran out while the VM was running" not in p.stderr:
+            break
+        print(f"retry: the VM hung on attempt {attempt} (see the logs above)")
     check(p.returncode == 0, f"scripts/vmtest stock exits 0 (got {p.returncode})")
     if not os.path.exists(out):
         check(False, "results file came out of the VM")
