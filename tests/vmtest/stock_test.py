@@ -7,8 +7,9 @@ short sample count, and checks the results file that came out: it is
 labelled svm / kvm_amd / emulated tcg with the guest kernel's release,
 every test of the menu ran and kept the requested number of samples -- or,
 for the tests QEMU's TCG cannot make exit (see TCG_NO_EXIT), was skipped
-with a reason that says so -- and the register integrity pass found the
-guest's registers intact across the exits it checked.
+with a reason that says so --, that KVM's exit counter saw every timed
+iteration exit, and that the register integrity pass found the guest's
+registers intact across the exits it checked.
 
 usage: stock_test.py REPO_TOP EXITBENCH
 """
@@ -22,6 +23,7 @@ import tempfile
 
 TOP, BENCH = sys.argv[1], sys.argv[2]
 SAMPLES = 300
+WARMUP = 30
 # The menu every flavor with hardware virtualization runs (testlist.c).
 MENU = ["nop", "cpuid", "hypercall", "rdmsr", "wrmsr", "wrmsr_tscdeadline",
         "xsetbv", "xsetbv_toggle", "hlt", "pio_kernel", "pio_user",
@@ -52,7 +54,7 @@ with tempfile.TemporaryDirectory() as work:
     out = os.path.join(work, "r.json")
     cmd = [os.path.join(TOP, "scripts", "vmtest"), "stock", "--timeout", "240",
            "--exitbench", BENCH, "--out", out, "--",
-           "--samples", str(SAMPLES), "--warmup", "30", "--check-egprs"]
+           "--samples", str(SAMPLES), "--warmup", str(WARMUP), "--check-egprs"]
     # A run takes 10-70 s here.  Twice in ~30 runs on this loaded machine
     # the whole VM stopped (no console output, the guest's own timeout
     # never fired): an emulator hang, not a harness result.  One retry,
@@ -104,6 +106,13 @@ for name in MENU:
         check(st == "ok" and n == SAMPLES and e["cycles"].get("median", 0) > 0,
               f"{name}: {st}, {n} samples"
               + (f" ({e.get('reason')})" if st != "ok" else ""))
+        # KVM's own exit counter: the instruction really exited to KVM at
+        # least once per timed iteration (warm-up included).
+        if name != "nop":
+            ex = e.get("kvm_exits")
+            check(isinstance(ex, int) and ex >= SAMPLES + WARMUP,
+                  f"{name}: KVM counted {ex} exits for {SAMPLES + WARMUP} "
+                  "iterations")
         rc = e.get("regcheck") or {}
         if name in REGCHECK:
             check(rc.get("status") == "ok" and rc.get("checked_exits", 0) > 0
