@@ -338,10 +338,10 @@ void apx_info_print(const struct apx_info *info, const struct apx_plan *plan,
 	else
 		fprintf(out, "  host XCR0  unreadable (CR4.OSXSAVE clear)\n");
 	if (info->kvm_ok) {
-		fprintf(out, "  KVM        APX_F %s; supported XCR0 %#llx (bit 19 %s); "
-			"component 19: %u bytes at %u\n",
+		fprintf(out, "  KVM        APX_F %s; supported XCR0 %#llx (bit 19 %s)\n",
 			yes_no(info->kvm_apx_f), (unsigned long long)info->kvm_xcr0,
-			info->kvm_xcr0 & APX_XCR0_APX ? "set" : "clear",
+			info->kvm_xcr0 & APX_XCR0_APX ? "set" : "clear");
+		fprintf(out, "             XSAVE component 19: %u bytes at %u\n",
 			info->kvm_apx_size, info->kvm_apx_offset);
 		fprintf(out, "             CPUID.1 XSAVE %s; KVM_GET_XSAVE2 %d bytes; "
 			"KVM_GET_XCRS %s\n", yes_no(info->kvm_xsave),
@@ -374,6 +374,6 @@ void apx_info_print(const struct apx_info *info, const struct apx_plan *plan,
 			plan->run_off ? "off" : "",
 			plan->run_off && plan->run_on ? ", " : "",
 			plan->run_on ? "on" : "",
-			plan->run_on ? "" : "; on skipped: ",
+			plan->run_on ? "" : "\n             on skipped: ",
 			plan->run_on ? "" : plan->on_skipped);
 }
