@@ -41,8 +41,8 @@ static void usage(FILE *f)
 "  --samples N       kept samples per test (default %d)\n"
 "  --batch K         exits per sample (default 1)\n"
 "  --warmup W        discarded samples run first (default %d)\n"
-"  --cpu N|auto      pin the vCPU thread to CPU N, or let hwloc choose an\n"
-"                    idle core away from CPU 0 (default: not pinned)\n"
+"  --cpu N|auto|none pin the vCPU thread to CPU N, let hwloc choose an\n"
+"                    idle core away from CPU 0 (default: auto), or none\n"
 "  --events a,b,...  libpfm4 events counted on the vCPU thread, split host\n"
 "                    and guest where the PMU can (e.g. cycles,instructions)\n"
 "  --precision P     repeat rounds of --samples until the median's 95%% CI\n"
@@ -208,10 +208,15 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 						 "a number from 0 to 10^9");
 			break;
 		case O_CPU:
+			/* An unpinned run is allowed, and warned about. */
+			if (!strcmp(optarg, "none")) {
+				cfg->noise.cpu = NULL;
+				break;
+			}
 			/* Whether the CPU exists and is online: eb_noise_setup(). */
 			if (eb_parse_cpu(optarg, &cpu))
 				return bad_value("--cpu", optarg,
-						 "a CPU number or 'auto'");
+						 "a CPU number, 'auto' or 'none'");
 			cfg->noise.cpu = optarg;
 			break;
 		case O_EVENTS:
@@ -343,6 +348,8 @@ int cmd_run(int argc, char **argv)
 		.batch = 1, .cpu = -1, .cpl = -1, .timeout_s = 0,
 		.seed = DEFAULT_SEED, .apx = "auto", .xcr0 = "host",
 		.check_egprs = -1, .corrupt_reg = -1,
+		/* Pinned by default: migrations are noise nobody wants. */
+		.noise.cpu = "auto",
 	};
 	struct eb_run_state *st;
 	char path[4096], err[512], orig[128] = "";
