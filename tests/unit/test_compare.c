@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of bench/host/compare.c: hand-computed U and Hodges-Lehmann
- * values, selection of pairwise differences against brute force, and the
- * statistical promises of the verdict on seeded synthetic data:
+ * Unit tests of bench/host/stats/compare.c: hand-computed U and
+ * Hodges-Lehmann values, selection of pairwise differences against brute
+ * force, and the statistical promises of the verdict on seeded synthetic data:
  *   A/A          same >= 95% of 200 trials at the default 1% threshold,
  *                and false alarms near alpha with no threshold at all;
  *   A/A+delta    a 3% shift is `slower` in >= 95% of trials and the CI

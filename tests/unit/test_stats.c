@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of bench/host/stats.c against hand-computed values, plus
+ * Unit tests of bench/host/stats/stats.c against hand-computed values, plus
  * statistical checks of the bootstrap: it must agree with a brute-force
  * resampling bootstrap and cover the true median about 95% of the time.
  */

@@ -3,7 +3,7 @@
  * The comparison table behind `exitbench compare` and `exitbench gate`:
  * one baseline file, one or more candidates, one row per (test, apx, xcr0)
  * and one cell per candidate holding the A/B comparison (compare.h).
- * Formatting lives in report.c; this file only matches and computes.
+ * Formatting lives in report_*.c; this file only matches and computes.
  */
 #ifndef EXITBENCH_CTABLE_H
 #define EXITBENCH_CTABLE_H

@@ -2,8 +2,8 @@
 /*
  * The APX dimension of one `exitbench run`: options, the plan of guest
  * modes, each command's APX part, and each result's APX verdict.  The run
- * loop (bench/host/measure.c, builtin-run.c) calls these; everything APX
- * specific stays here.
+ * loop (bench/host/vmm/measure.c, builtin-run.c) calls these; everything
+ * APX specific stays here.
  */
 #ifndef EXITBENCH_HOST_APX_RUN_H
 #define EXITBENCH_HOST_APX_RUN_H
