@@ -39,9 +39,16 @@ for s in "${strategies[@]}"; do
 	# R16-R31 moves where strategies/<name>/README.md says (77: no rules).
 	prc=0; "$top/tests/kernel/placement.sh" "$s" "$out/build" >/dev/null 2>&1 || prc=$?
 	[ $prc = 0 ] || [ $prc = 77 ] || bad+=" placement check failed (tests/kernel/placement.sh $s $out/build)"
-	# Keep the entry/exit objects for the switchable comparison below.
+	# Keep the entry/exit objects for the switchable comparison below;
+	# only those this variant has sources for: the shared build tree
+	# still holds the copies of an earlier switchable build.
 	rm -rf "$out/objs/$s" && mkdir -p "$out/objs/$s/vmx" "$out/objs/$s/svm"
-	cp "$ko"/vmx/vmenter*.o "$out/objs/$s/vmx/" && cp "$ko"/svm/vmenter*.o "$out/objs/$s/svm/"
+	for v in vmx svm; do
+		for src in "$out/src/arch/x86/kvm/$v"/vmenter*.S; do
+			obj=${src##*/}
+			cp "$ko/$v/${obj%.S}.o" "$out/objs/$s/$v/"
+		done
+	done
 	if [ -z "$bad" ]; then
 		echo "ok $n - $s: kvm.ko kvm-intel.ko kvm-amd.ko built, objtool clean (${secs}s)"
 	else

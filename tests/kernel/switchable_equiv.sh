@@ -18,11 +18,16 @@ OBJS_DIR/<variant>/{vmx,svm}/vmenter*.o holds the entry/exit objects of
 each variant (<variant>/build/arch/x86/kvm after scripts/kvariant build,
 or a copy: tests/kernel/build_all.sh keeps them in $CACHE/.../ci/objs).
 OBJS_DIR/switchable and OBJS_DIR/baseline are required; every strategy S
-whose copy switchable/vmx/vmenter-S.o exists needs OBJS_DIR/S.
+whose copy switchable/vmx/vmenter-S.o exists needs OBJS_DIR/S.  Any other
+OBJS_DIR/S (a strategy without a copy, e.g. early-xcr0) must have the
+functions of the switchable kernel's plain vmenter.o.
 Compared (strategy kernel : switchable kernel):
   baseline  __vmx_vcpu_run in vmx/vmenter.o : the same in switchable's
   S         __vmx_vcpu_run in vmx/vmenter.o : __vmx_vcpu_run_S in vmx/vmenter-S.o
-  and the same for __svm_vcpu_run; VMX with its VM-exit label vmx_vmexit[_S].
+  and the same for __svm_vcpu_run.  Every global symbol of the strategy
+  kernel's object named __vmx_vcpu_run*, vmx_vmexit* (VM-exit labels) or
+  __svm_vcpu_run* is compared, as NAME_S in the copy: e.g. dual-exit's
+  vmx_vmexit_apx and __svm_vcpu_run_apx too.
 Exit 0 if all are equal, 1 if not, 2 on bad usage.
 USAGE
 }
@@ -85,6 +90,18 @@ compare() {
 	fi
 }
 
+# syms OBJECT REGEX: the object's global symbols matching REGEX, in
+# address order, comma-separated (the entry/exit functions and the VM-exit
+# labels inside them).
+syms() {
+	[ -f "$1" ] || return 0
+	"$objdump" -t "$1" | awk -v re="$2" '
+		$2 == "g" && $NF ~ re { print $1, $NF }' |
+		sort | awk '{ printf "%s%s", n++ ? "," : "", $2 }'
+}
+vmx_re='^(__vmx_vcpu_run|vmx_vmexit)'
+svm_re='^__svm_vcpu_run'
+
 vmx=__vmx_vcpu_run,vmx_vmexit
 svm=__svm_vcpu_run
 sw=$dir/switchable
@@ -99,19 +116,33 @@ for copy in "$sw"/vmx/vmenter-*.o; do
 		notok "$s: the switchable kernel carries it, but $dir/$s is missing"
 		continue
 	fi
-	compare "$s VMX" "$dir/$s/vmx/vmenter.o" "$copy" $vmx "$suffix"
-	compare "$s SVM" "$dir/$s/svm/vmenter.o" "$sw/svm/vmenter-$s.o" $svm "$suffix"
+	svx=$(syms "$dir/$s/vmx/vmenter.o" "$vmx_re")
+	sss=$(syms "$dir/$s/svm/vmenter.o" "$svm_re")
+	compare "$s VMX ($svx)" "$dir/$s/vmx/vmenter.o" "$copy" "${svx:-$vmx}" "$suffix"
+	compare "$s SVM ($sss)" "$dir/$s/svm/vmenter.o" "$sw/svm/vmenter-$s.o" "${sss:-$svm}" "$suffix"
 	# The comparison must be able to see a difference.
 	for v in vmx svm; do
-		fn=$svm
-		[ $v = svm ] || fn=$vmx
-		if [ "$(norm "$dir/baseline/$v/vmenter.o" "$fn")" != \
+		fn=${sss:-$svm}
+		[ $v = svm ] || fn=${svx:-$vmx}
+		if [ "$(norm "$dir/baseline/$v/vmenter.o" "$fn" 2>/dev/null)" != \
 		     "$(norm "$dir/$s/$v/vmenter.o" "$fn")" ]; then
 			ok "$s ${v^^}: differs from baseline (the check is not vacuous)"
 		else
 			notok "$s ${v^^}: compares equal to baseline"
 		fi
 	done
+done
+# A strategy without a copy (early-xcr0: C around the world switch;
+# xsave-live: accessors) runs the plain functions in the switchable kernel,
+# so its own kernel must not change them either.
+for d in "$dir"/*/; do
+	s=$(basename "$d")
+	case $s in switchable|baseline) continue ;; esac
+	[ ! -e "$sw/vmx/vmenter-$s.o" ] || continue
+	svx=$(syms "$d/vmx/vmenter.o" "$vmx_re")
+	sss=$(syms "$d/svm/vmenter.o" "$svm_re")
+	compare "$s VMX, no copy: the plain one" "$d/vmx/vmenter.o" "$sw/vmx/vmenter.o" "${svx:-$vmx}"
+	compare "$s SVM, no copy: the plain one" "$d/svm/vmenter.o" "$sw/svm/vmenter.o" "${sss:-$svm}"
 done
 echo "1..$n"
 [ $fails -eq 0 ]
