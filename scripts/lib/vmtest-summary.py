@@ -8,7 +8,9 @@ Reads, per strategy, DIR/<s>.stage (how far the run got: kernel, boot,
 kvm, results PATH), DIR/<s>.json (its results) and DIR/<s>.log (its error
 line), prints one row each and exits 1 unless every variant booted, loaded
 KVM, named itself in kvm.strategy, ran its tests and passed the register
-integrity check wherever it ran.
+integrity check wherever it ran.  A run of `exitbench run --strategies`
+(the switchable kernel) instead shows the strategies its VMs reported, and
+passes only if every strategy asked for ran and was reported as asked.
 """
 import json
 import os
@@ -55,8 +57,22 @@ def row(d, s):
         else:
             regs = "FAILED"
             good = False
-        named = r.get("kvm", {}).get("strategy", "?")
-        good = good and bad == 0 and named == s
+        sw = r.get("switch")
+        if isinstance(sw, dict):
+            # The switchable kernel: one VM per (round, strategy); every
+            # strategy asked for must have run, as the kernel reported it.
+            asked = sw.get("strategies") or []
+            seen = [n for n in asked
+                    if any(e.get("strategy") == n for e in res)]
+            honest = all(e.get("strategy") == e.get("strategy_requested")
+                         for e in res)
+            named = ",".join(seen) if seen else "none"
+            if not honest:
+                named += " (MISLABELLED)"
+            good = good and bad == 0 and honest and seen == asked and asked
+        else:
+            named = r.get("kvm", {}).get("strategy", "?")
+            good = good and bad == 0 and named == s
     return ([s, yes("kernel"), yes("boot"), yes("kvm"), tests, regs, named],
             good, err)
 

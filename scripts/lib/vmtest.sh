@@ -150,18 +150,35 @@ vm_stock_kernel() {
 	VM_KRELEASE=$(cat "$dir/release")
 }
 
-# vm_variant_kernel TOP STRATEGY [KSRC]: build a strategy variant's kernel
-# with scripts/kvariant (bzImage + all modules, kept build tree, so only
-# what a series touches is rebuilt) and set VM_KIMAGE (the PVH vmlinux when
-# the config has CONFIG_PVH, else the bzImage) and VM_KMODDIR (build tree).
+# vm_variant_kernel TOP STRATEGY CACHE WORK [KSRC]: build a strategy
+# variant's kernel with scripts/kvariant and copy what the boot needs into
+# WORK/kernel: the PVH vmlinux when the config has CONFIG_PVH (else the
+# bzImage) and the modules.  Sets VM_KIMAGE and VM_KMODDIR.
+#
+# All variants share one build tree, CACHE/kernel/v6.12/vmtest: they differ
+# only in arch/x86/kvm and a few headers, and kvariant rewrites only the
+# files whose content changes, so switching variants rebuilds KVM and the
+# few core objects that include kvm_host.h, then relinks (minutes), where a
+# tree per variant would cost a full build each (~15 minutes on 2 cores).
+# The lock keeps another vmtest from switching the tree between our build
+# and our copy.
 vm_variant_kernel() {
-	local top=$1 s=$2 ksrc=${3:-} out line vmlinux='' bzimage=''
+	local top=$1 s=$2 cache=$3 work=$4 ksrc=${5:-} tree out line vmlinux='' bzimage=''
 	[ -x "$top/scripts/kvariant" ] ||
 		vm_die "TARGET '$s': a strategy kernel needs scripts/kvariant, which this tree does not have"
+	tree=$cache/kernel/v6.12/vmtest
+	mkdir -p "$tree" || vm_die "cannot create $tree"
+	local lockfd
+	exec {lockfd}>"$tree.vmtest-lock"
+	if ! flock -n "$lockfd"; then
+		vm_log "waiting for another vmtest using $tree"
+		vm_left "waiting for $tree"
+		flock -w "$VM_LEFT" "$lockfd" || vm_die "timed out waiting for another vmtest using $tree"
+	fi
 	vm_left "building the $s kernel"
-	vm_log "building the $s kernel with scripts/kvariant (first build: tens of minutes on 2 cores)"
-	out=$(timeout "$VM_LEFT" "$top/scripts/kvariant" build "$s" --bzimage \
-		${ksrc:+--ksrc "$ksrc"}) || vm_die "scripts/kvariant build $s failed"
+	vm_log "building the $s kernel with scripts/kvariant in $tree (first build: ~15 minutes on 2 cores; switching variants: minutes)"
+	out=$(EXITBENCH_CACHE=$cache timeout "$VM_LEFT" "$top/scripts/kvariant" build "$s" --bzimage \
+		--out "$tree" ${ksrc:+--ksrc "$ksrc"}) || vm_die "scripts/kvariant build $s failed"
 	# kvariant prints "  <path>" for each artifact it built.
 	while read -r line; do
 		case $line in
@@ -170,12 +187,19 @@ vm_variant_kernel() {
 		esac
 	done <<< "$out"
 	[ -n "$bzimage" ] || vm_die "scripts/kvariant build $s named no bzImage"
+	local dest=$work/kernel
+	mkdir -p "$dest/modules" || vm_die "cannot create $dest"
 	if [ -n "$vmlinux" ] && python3 "$VM_LIB/vmtest-vmlinux.py" --check "$vmlinux"; then
-		VM_KIMAGE=$vmlinux
+		cp "$vmlinux" "$dest/vmlinux" || vm_die "cannot copy $vmlinux"
+		VM_KIMAGE=$dest/vmlinux
 	else
-		VM_KIMAGE=$bzimage
+		cp "$bzimage" "$dest/bzImage" || vm_die "cannot copy $bzimage"
+		VM_KIMAGE=$dest/bzImage
 	fi
-	VM_KMODDIR=${bzimage%/arch/x86/boot/bzImage}
+	(cd "${bzimage%/arch/x86/boot/bzImage}" && find . -name '*.ko' -print0 |
+		cpio -0 -pdm --quiet "$dest/modules") || vm_die "cannot copy the $s modules"
+	exec {lockfd}>&-
+	VM_KMODDIR=$dest/modules
 }
 
 # vm_module_order MODDIR MODULE...: print, one per line, "name path" for the

@@ -85,4 +85,45 @@ with tempfile.TemporaryDirectory() as d:
           and "early-xcr0: scripts/kvariant build early-xcr0 failed" in p.stdout,
           "each failure's one-line cause is printed")
 
+
+
+def switched(asked, reported):
+    """A results file of exitbench run --strategies: (asked, reported) per VM."""
+    res = []
+    for a, g in zip(asked, reported):
+        e = entry("cpuid")
+        e.update(strategy=g, strategy_requested=a)
+        res.append(e)
+    return {"kvm": {"strategy": "baseline"},
+            "switch": {"strategies": sorted(set(asked), key=asked.index)},
+            "results": res}
+
+
+def run_switch(d, results):
+    with open(os.path.join(d, "switchable.stage"), "w") as f:
+        f.write("".join(x + "\n" for x in all_stages))
+    with open(os.path.join(d, "switchable.json"), "w") as f:
+        json.dump(results, f)
+    open(os.path.join(d, "switchable.log"), "w").close()
+    p = subprocess.run([sys.executable, TOOL, d, "switchable"],
+                       capture_output=True, text=True, check=False)
+    return p, p.stdout.splitlines()[-1] if p.stdout else ""
+
+
+ab = ["baseline", "cond-swap", "cond-swap", "baseline"]
+with tempfile.TemporaryDirectory() as d:
+    p, line = run_switch(d, switched(ab, ab))
+    check(p.returncode == 0 and line.endswith("baseline,cond-swap"),
+          f"switchable: every strategy reported as asked: exit 0 ({line})")
+with tempfile.TemporaryDirectory() as d:
+    p, line = run_switch(d, switched(ab, ["baseline"] * 4))
+    check(p.returncode == 1 and "MISLABELLED" in line,
+          f"switchable: a VM reporting another strategy fails ({line})")
+with tempfile.TemporaryDirectory() as d:
+    p, line = run_switch(d, switched(["baseline", "baseline"],
+                                     ["baseline", "baseline"]) |
+                         {"switch": {"strategies": ["baseline", "cond-swap"]}})
+    check(p.returncode == 1 and line.endswith("baseline"),
+          f"switchable: a strategy that never ran fails ({line})")
+
 sys.exit(1 if failures else 0)
