@@ -51,15 +51,18 @@ static double round_median(json_t *results, json_t *key, const char *s,
 	return NAN;
 }
 
-static void print_row(json_t *results, json_t *key, const char *base,
-		      const char *cand, size_t rounds,
-		      const struct eb_threshold *thr)
+/* Returns -1 when there was nothing to compare, else 1 for a verdict
+ * other than "same", 0 for "same". */
+static int print_row(json_t *results, json_t *key, const char *base,
+		     const char *cand, size_t rounds,
+		     const struct eb_threshold *thr)
 {
 	double *b = calloc(rounds, sizeof(*b)), *c = calloc(rounds, sizeof(*c));
 	struct eb_paired p;
 	size_t n = 0;
 	double th;
 	const char *verdict;
+	int ret = -1;
 
 	if (!b || !c)
 		goto out;
@@ -87,16 +90,18 @@ static void print_row(json_t *results, json_t *key, const char *base,
 	printf("%9.1f %+8.1f %+6.2f%% [%+.1f, %+.1f] %2zu %s\n", p.base_mean,
 	       p.mean, p.base_mean ? 100 * p.mean / p.base_mean : 0.0,
 	       p.lo, p.hi, p.n, verdict);
+	ret = strcmp(verdict, "same") != 0;
 out:
 	free(b);
 	free(c);
+	return ret;
 }
 
 int eb_compare_within(const char *path, const struct eb_threshold *thr)
 {
 	json_t *doc, *sw, *names, *results, *keys, *e;
 	char err[512];
-	size_t i, j, rounds;
+	size_t i, j, rounds, compared = 0, flagged = 0;
 	const char *base;
 
 	if (results_load(path, &doc, err, sizeof(err))) {
@@ -132,11 +137,19 @@ int eb_compare_within(const char *path, const struct eb_threshold *thr)
 			json_array_append(keys, e);
 	}
 	json_array_foreach(keys, i, e) {
-		for (j = 1; j < json_array_size(names); j++)
-			print_row(results, e, base,
-				  json_string_value(json_array_get(names, j)),
-				  rounds, thr);
+		for (j = 1; j < json_array_size(names); j++) {
+			int v = print_row(results, e, base,
+					  json_string_value(json_array_get(names, j)),
+					  rounds, thr);
+
+			compared += v >= 0;
+			flagged += v > 0;
+		}
 	}
+	/* Many rows at 95% each: say how many verdicts chance alone gives. */
+	printf("\n%zu comparison%s at 95%%: about %.1f verdict%s other than \"same\" expected by chance alone; %zu given\n",
+	       compared, compared == 1 ? "" : "s", 0.05 * (double)compared,
+	       0.05 * (double)compared == 1.0 ? "" : "s", flagged);
 	json_decref(keys);
 	json_decref(doc);
 	return 0;

@@ -144,6 +144,11 @@ def case_compare():
             # difference would be lost; paired, the CI is a few cycles wide.
             if hi - lo > 6:
                 fail(f"CI [{lo}, {hi}] wider than within-round noise explains")
+            # The footer counts the comparisons and the non-"same" verdicts.
+            want = (f"1 comparison at 95%: about 0.1 verdicts other than "
+                    f"\"same\" expected by chance alone; {int(delta != 0)} given")
+            if want not in p.stdout:
+                fail(f"no footer '{want}' in:\n{p.stdout}")
         # A file without interleaved strategies: told to give two files.
         doc = json.load(open(f))
         del doc["switch"]
