@@ -193,9 +193,12 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 				return EB_EXIT_USAGE;
 			break;
 		case O_SAMPLES:
-			if (eb_parse_u64(optarg, 1, max_samples, &cfg->samples))
-				return bad_value("--samples", optarg,
-						 "a number from 1 to 4194304");
+			if (eb_parse_u64(optarg, 1, max_samples, &cfg->samples)) {
+				/* Half the guest sample area: the other half holds stamps. */
+				eb_error("run: bad value '%s' for --samples: a number from 1 to %llu",
+					 optarg, (unsigned long long)max_samples);
+				return EB_EXIT_USAGE;
+			}
 			break;
 		case O_BATCH:
 			if (eb_parse_u64(optarg, 1, 1000000, &cfg->batch))

@@ -69,6 +69,16 @@ def main():
                                  (["--samples"], "--samples")):
                 one_line_error(run("run", *args, "--out", out), 2, needle)
             one_line_error(run("run", "extra", "--out", out), 2, "extra")
+            # The range the --samples error states is the one enforced:
+            # its maximum passes option parsing (the unknown test is
+            # what fails), one more does not.
+            p = run("run", "--samples", "99999999999", "--out", out)
+            one_line_error(p, 2, "--samples")
+            top = int(p.stderr.strip().rsplit(" ", 1)[1])
+            one_line_error(run("run", "--samples", str(top), "--tests",
+                               "nosuch", "--out", out), 2, "nosuch")
+            one_line_error(run("run", "--samples", str(top + 1), "--tests",
+                               "nosuch", "--out", out), 2, "--samples")
             no_files(d)
         elif CASE == "missing-kvm":
             # by option and by environment; nothing written either way
