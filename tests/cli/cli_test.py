@@ -106,7 +106,8 @@ def main():
                     fail(f"{bad} was created")
             no_files(d)
         elif CASE == "help":
-            for sub in ("run", "list", "show"):
+            for sub in ("run", "list", "show", "compare", "gate", "plot",
+                        "selftest"):
                 p = run(sub, "--help")
                 if p.returncode != 0 or not p.stdout.startswith("usage: exitbench " + sub):
                     fail(f"{sub} --help: {p.returncode} {p.stdout[:80]!r}")
