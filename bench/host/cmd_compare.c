@@ -80,11 +80,11 @@ static void compare_usage(FILE *f)
 		"                      and compare the run medians (Welch t, >= 2 runs\n"
 		"                      each): run-to-run drift then counts as noise\n"
 		"      --force         compare results from different hosts/CPUs/TSC\n"
+		"  -h, --help          this help\n"
 		"\n"
 		"With one file from 'exitbench run --strategies', each strategy is\n"
 		"compared with the first within the file, paired by round (mean of\n"
-		"the per-round median differences, paired-t 95%% CI over rounds).\n"
-		"  -h, --help          this help\n");
+		"the per-round median differences, paired-t 95%% CI over rounds).\n");
 }
 
 int cmd_compare(int argc, char **argv)
