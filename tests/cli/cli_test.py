@@ -116,6 +116,22 @@ def main():
             p = run("--help")
             if p.returncode != 0 or "run" not in p.stdout:
                 fail("exitbench --help")
+            # The scripts the README names: --help exits 0 before doing
+            # anything (no install, no build) and fits 80 columns.
+            top = os.path.dirname(os.path.dirname(os.path.dirname(
+                os.path.abspath(__file__))))
+            for name in ("run", "test", "kvariant", "vmtest", "matrix",
+                         "bench-harness"):
+                p = subprocess.run([os.path.join(top, "scripts", name),
+                                    "--help"], capture_output=True,
+                                   text=True, timeout=60)
+                if (p.returncode != 0 or
+                        not p.stdout.startswith("usage: scripts/" + name)):
+                    fail(f"scripts/{name} --help: {p.returncode} "
+                         f"{p.stdout[:80]!r} {p.stderr[:200]!r}")
+                long = [x for x in p.stdout.splitlines() if len(x) > 80]
+                if long:
+                    fail(f"scripts/{name} --help over 80 columns: {long}")
         elif CASE == "show":
             doc = {"schema": "exitbench-result/1",
                    "exitbench": {"version": "0", "commit": "x"},
