@@ -159,7 +159,7 @@ vm_stock_kernel() {
 # only in arch/x86/kvm and a few headers, and kvariant rewrites only the
 # files whose content changes, so switching variants rebuilds KVM and the
 # few core objects that include kvm_host.h, then relinks (minutes), where a
-# tree per variant would cost a full build each (~15 minutes on 2 cores).
+# tree per variant would cost a full build each (~20 minutes on 2 cores).
 # The lock keeps another vmtest from switching the tree between our build
 # and our copy.
 vm_variant_kernel() {
@@ -176,7 +176,7 @@ vm_variant_kernel() {
 		flock -w "$VM_LEFT" "$lockfd" || vm_die "timed out waiting for another vmtest using $tree"
 	fi
 	vm_left "building the $s kernel"
-	vm_log "building the $s kernel with scripts/kvariant in $tree (first build: ~15 minutes on 2 cores; switching variants: minutes)"
+	vm_log "building the $s kernel with scripts/kvariant in $tree (first build: ~20 minutes on 2 cores; switching variants: minutes)"
 	out=$(EXITBENCH_CACHE=$cache timeout "$VM_LEFT" "$top/scripts/kvariant" build "$s" --bzimage \
 		--out "$tree" ${ksrc:+--ksrc "$ksrc"}) || vm_die "scripts/kvariant build $s failed"
 	# kvariant prints "  <path>" for each artifact it built.
