@@ -94,6 +94,12 @@ int main(int argc, char **argv)
 	CHECK(ret == 0 && eb_noise_cpu(&n) == -1 &&
 	      strstr(json_string_value(json_array_get(n.warnings, 0)), "not pinned"),
 	      "unpinned run is warned about");
+	/* --cpu auto is the default: only --cpu none leaves the vCPU unpinned. */
+	j = eb_noise_json(&n);
+	CHECK(j && !strcmp(json_string_value(json_object_get(
+		json_object_get(j, "placement"), "unpinned")) ?: "", "--cpu none"),
+	      "JSON: placement says the run was unpinned by --cpu none");
+	json_decref(j);
 	eb_noise_free(&n);
 	return check_done();
 }

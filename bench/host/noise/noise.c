@@ -295,7 +295,7 @@ json_t *eb_noise_json(const struct eb_noise *n)
 	}
 	return json_pack("{s:o, s:o, s:O, s:{s:s, s:s*}, s:{s:f, s:f}, s:O}",
 			 "placement", placement ? placement :
-				      json_pack("{s:s}", "unpinned", "no --cpu given"),
+				      json_pack("{s:s}", "unpinned", "--cpu none"),
 			 "topology", summary ? summary : json_null(),
 			 "host", n->hostcond ? n->hostcond : json_null(),
 			 "counters",
