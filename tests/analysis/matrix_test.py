@@ -74,6 +74,12 @@ def main():
               "one file: clear error")
         p = matrix("--bogus", res)
         check(p.returncode == 2, "unknown option: usage error")
+        p = matrix(res, "--baseline")
+        check(p.returncode == 2 and "--baseline" in p.stderr,
+              "option without its value: usage error")
+        p = matrix(res, single)
+        check(p.returncode == 2 and "one results directory" in p.stderr,
+              "two directories: usage error")
 
         # Two runs of every strategy: the report compares runs.
         twice = os.path.join(d, "twice")
