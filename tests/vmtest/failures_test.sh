@@ -53,6 +53,9 @@ expect_fail "no target" 2 "no TARGET" --timeout 10
 expect_fail "--all with a target" 2 "--all takes no TARGET" --all stock
 expect_fail "unknown option" 2 "unknown option --bogus" stock --bogus
 expect_fail "bad timeout" 2 "--timeout: 'soon' is not a positive integer" stock --timeout soon
+expect_fail "kernel without --kernel" 2 "TARGET 'kernel' needs --kernel IMAGE" kernel
+expect_fail "--kernel with stock" 2 "--kernel goes with TARGET 'kernel', not 'stock'" \
+	stock --kernel "$work/nope"
 expect_fail "missing kernel image" 1 "kernel image .*/nope not found" \
 	kernel --kernel "$work/nope" --exitbench "$bin"
 expect_fail "missing binary" 1 "exitbench binary .*/nope not found" \
