@@ -57,6 +57,25 @@ def main():
             one_line_error(run("show", "-x", out), 2, "-x")
             one_line_error(run("frobnicate"), 2, "frobnicate")
             no_files(d)
+            # The scripts: bad usage is one line and exit 2, before any
+            # install, build or download.
+            top = os.path.dirname(os.path.dirname(os.path.dirname(
+                os.path.abspath(__file__))))
+            for name, args in (("run", ["--bogus"]), ("test", ["--bogus"]),
+                               ("kvariant", ["--bogus"]),
+                               ("kvariant", ["build"]),
+                               ("kvariant", ["frobnicate"]),
+                               ("vmtest", ["--bogus"]),
+                               ("matrix", ["--bogus", d]),
+                               ("bench-harness", ["--bogus"])):
+                p = subprocess.run([os.path.join(top, "scripts", name),
+                                    *args], capture_output=True, text=True,
+                                   timeout=60)
+                lines = p.stderr.strip().splitlines()
+                if p.returncode != 2 or len(lines) != 1 or p.stdout:
+                    fail(f"scripts/{name} {' '.join(args)}: exit "
+                         f"{p.returncode}, stderr {lines!r}, stdout "
+                         f"{p.stdout[:80]!r}")
         elif CASE == "bad-value":
             for args, needle in ((["--samples", "0"], "--samples"),
                                  (["--samples", "12x"], "--samples"),
