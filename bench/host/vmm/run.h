@@ -35,8 +35,8 @@ struct eb_run_config {
 	const char *kvm_dev;
 	uint64_t seed;			/* bootstrap seed */
 	/* Guest modes: each test result is keyed by (test, apx, xcr0). */
-	const char *apx;		/* "off" (APX modes: issue 3) */
-	const char *xcr0;		/* "host" (or "reduced": issue 3) */
+	const char *apx;		/* --apx as given: auto, off, on, both */
+	const char *xcr0;		/* --xcr0 as given: host, reduced */
 	enum apx_request apx_req;
 	enum apx_xcr0_mode xcr0_mode;
 	int check_egprs;		/* -1: default (with APX on) */
