@@ -178,6 +178,7 @@ vm_variant_kernel() {
 	vm_left "building the $s kernel"
 	vm_log "building the $s kernel with scripts/kvariant in $tree (first build: ~20 minutes on 2 cores; switching variants: minutes)"
 	out=$(EXITBENCH_CACHE=$cache timeout "$VM_LEFT" "$top/scripts/kvariant" build "$s" --bzimage \
+		--config "$top/kernel-patches/v6.12/vmtest.config" \
 		--out "$tree" ${ksrc:+--ksrc "$ksrc"}) || vm_die "scripts/kvariant build $s failed"
 	# kvariant prints "  <path>" for each artifact it built.
 	while read -r line; do

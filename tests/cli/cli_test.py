@@ -65,6 +65,8 @@ def main():
                                ("kvariant", ["--bogus"]),
                                ("kvariant", ["build"]),
                                ("kvariant", ["frobnicate"]),
+                               ("kvariant", ["build", "baseline", "--config",
+                                             os.path.join(d, "nosuch.config")]),
                                ("vmtest", ["--bogus"]),
                                ("matrix", ["--bogus", d]),
                                ("bench-harness", ["--bogus"])):
