@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "cmd_analysis.h"
 #include "ctable.h"
 #include "outfile.h"
@@ -20,7 +21,7 @@ void eb_analysis_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "exitbench %s: error: ", cmd);
+	fprintf(stderr, "exitbench: error: %s: ", cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -111,7 +112,7 @@ int cmd_compare(int argc, char **argv)
 	int c, ret, rc = 1;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+t:f:o:rh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:t:f:o:rh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (eb_threshold_parse(optarg, &thr)) {
@@ -140,8 +141,7 @@ int cmd_compare(int argc, char **argv)
 			compare_usage(stdout);
 			return 0;
 		default:
-			compare_usage(stderr);
-			return 2;
+			return eb_usage_error("compare", argv, c);
 		}
 	}
 	if (argc - optind == 1 && !runs && !out && fmt == EB_FMT_TEXT)

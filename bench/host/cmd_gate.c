@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "cmd_analysis.h"
 #include "ctable.h"
 #include "outfile.h"
@@ -228,7 +229,7 @@ int cmd_gate(int argc, char **argv)
 	/* Baselines first in paths[], then candidates: the run groups. */
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+b:c:t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:b:c:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			memmove(paths + nb + 1, paths + nb, nc * sizeof(*paths));
@@ -252,7 +253,7 @@ int cmd_gate(int argc, char **argv)
 			rc = 0;
 			goto err_args;
 		default:
-			gate_usage(stderr);
+			rc = eb_usage_error("gate", argv, c);
 			goto err_args;
 		}
 	}

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cmd_analysis.h"
 #include "ctable.h"
 #include "plot.h"
@@ -112,7 +113,7 @@ int cmd_plot(int argc, char **argv)
 	int c, ret, rc = 1;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:o:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': dir = optarg; break;
 		case 'N': norender = true; break;
@@ -128,8 +129,7 @@ int cmd_plot(int argc, char **argv)
 			plot_usage(stdout);
 			return 0;
 		default:
-			plot_usage(stderr);
-			return 2;
+			return eb_usage_error("plot", argv, c);
 		}
 	}
 	if (!dir || optind >= argc) {

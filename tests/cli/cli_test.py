@@ -56,6 +56,11 @@ def main():
             one_line_error(run("list", "--nope"), 2, "--nope")
             one_line_error(run("show", "-x", out), 2, "-x")
             one_line_error(run("frobnicate"), 2, "frobnicate")
+            # The analysis commands too: one line, not getopt's plus usage.
+            for cmd in ("compare", "gate", "plot", "selftest"):
+                one_line_error(run(cmd, "--bogus"), 2, "--bogus")
+            for cmd in ("compare", "gate", "plot"):
+                one_line_error(run(cmd, "-t"), 2, "-t needs a value")
             no_files(d)
             # The scripts: bad usage is one line and exit 2, before any
             # install, build or download.
