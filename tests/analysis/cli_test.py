@@ -19,17 +19,11 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+from checks import check, finish
+
 # Absolute: the commands run inside a temporary directory.
 EXITBENCH, MKRESULTS, GOLDEN = map(os.path.abspath, sys.argv[1:4])
 UPDATE = "--update" in sys.argv[4:]
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"FAIL: {what}")
 
 
 def run(*args, cwd):
@@ -304,11 +298,7 @@ def main():
         test_gate(d)
     finally:
         shutil.rmtree(d)
-    if failures:
-        print(f"{failures} check(s) failed")
-        return 1
-    print("all checks passed")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":

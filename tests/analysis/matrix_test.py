@@ -11,15 +11,9 @@ import subprocess
 import sys
 import tempfile
 
+from checks import check, finish
+
 MATRIX, EXITBENCH, MKRESULTS = map(os.path.abspath, sys.argv[1:4])
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"FAIL: {what}")
 
 
 def matrix(*args):
@@ -95,11 +89,7 @@ def main():
               f"repeated runs -> compare --runs: {p.stdout} {p.stderr}")
     finally:
         shutil.rmtree(d)
-    if failures:
-        print(f"{failures} check(s) failed")
-        return 1
-    print("all checks passed")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":

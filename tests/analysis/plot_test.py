@@ -14,16 +14,10 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+from checks import check, finish
+
 EXITBENCH, MKRESULTS = map(os.path.abspath, sys.argv[1:3])
 EXTRA = [os.path.abspath(p) for p in sys.argv[3:]]
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"FAIL: {what}")
 
 
 def run(*args, cwd, env=None):
@@ -105,11 +99,7 @@ def main():
                   len(EXTRA) == 1, "reference overview")
     finally:
         shutil.rmtree(d)
-    if failures:
-        print(f"{failures} check(s) failed")
-        return 1
-    print("all checks passed")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -21,14 +21,9 @@ import re
 import subprocess
 import sys
 
+from checks import check, finish
+
 EXITBENCH, PATH = sys.argv[1:3]
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok   " if cond else "FAIL ") + what)
-    failures += not cond
 
 
 with gzip.open(PATH, "rt") as f:
@@ -79,5 +74,4 @@ check(cis > 0, f"{cis} rows with a CI, deltas recomputed from the file")
 last = out[-1] if out else ""
 check(last.startswith(f"{cis} comparison") and last.endswith(f"; {flagged} given"),
       f"last line counts {cis} comparisons, {flagged} verdicts: {last!r}")
-print(f"{failures} failure(s)")
-sys.exit(1 if failures else 0)
+sys.exit(finish())

@@ -28,15 +28,9 @@ import subprocess
 import sys
 import tempfile
 
+from checks import check, finish
+
 EXITBENCH, REF_A, REF_B = map(os.path.abspath, sys.argv[1:4])
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    if not cond:
-        failures += 1
-        print(f"FAIL: {what}")
 
 
 def run(*args, cwd):
@@ -150,11 +144,7 @@ def main():
               len(regs) >= len(ok) - 1, f"gate on +3%: {p.stdout}")
     finally:
         shutil.rmtree(d)
-    if failures:
-        print(f"{failures} check(s) failed")
-        return 1
-    print("all checks passed")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":
