@@ -142,12 +142,6 @@ static int parse_strategies(struct eb_run_config *cfg, const char *arg)
 	return 0;
 }
 
-static int bad_value(const char *opt, const char *val, const char *want)
-{
-	eb_error("run: bad value '%s' for %s: %s", val, opt, want);
-	return EB_EXIT_USAGE;
-}
-
 static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 {
 	enum { O_TESTS = 256, O_SAMPLES, O_BATCH, O_WARMUP, O_CPU, O_OUT,
@@ -202,13 +196,13 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 			break;
 		case O_BATCH:
 			if (eb_parse_u64(optarg, 1, 1000000, &cfg->batch))
-				return bad_value("--batch", optarg,
-						 "a number from 1 to 1000000");
+				return eb_bad_value("run", "--batch", optarg,
+						    "a number from 1 to 1000000");
 			break;
 		case O_WARMUP:
 			if (eb_parse_u64(optarg, 0, 1000000000, &cfg->warmup))
-				return bad_value("--warmup", optarg,
-						 "a number from 0 to 10^9");
+				return eb_bad_value("run", "--warmup", optarg,
+						    "a number from 0 to 10^9");
 			break;
 		case O_CPU:
 			/* An unpinned run is allowed, and warned about. */
@@ -218,8 +212,8 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 			}
 			/* Whether the CPU exists and is online: eb_noise_setup(). */
 			if (eb_parse_cpu(optarg, &cpu))
-				return bad_value("--cpu", optarg,
-						 "a CPU number, 'auto' or 'none'");
+				return eb_bad_value("run", "--cpu", optarg,
+						    "a CPU number, 'auto' or 'none'");
 			cfg->noise.cpu = optarg;
 			break;
 		case O_EVENTS:
@@ -227,22 +221,22 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 			break;
 		case O_PRECISION:
 			if (eb_parse_precision(optarg, &cfg->noise.precision))
-				return bad_value("--precision", optarg,
-						 "a fraction like 0.2% or 0.002");
+				return eb_bad_value("run", "--precision", optarg,
+						    "a fraction like 0.2% or 0.002");
 			break;
 		case O_MAX_TIME:
 			if (eb_parse_double(optarg, 0.1, 86400, &cfg->noise.max_time))
-				return bad_value("--max-time", optarg,
-						 "seconds, from 0.1 to 86400");
+				return eb_bad_value("run", "--max-time", optarg,
+						    "seconds, from 0.1 to 86400");
 			break;
 		case O_CPL:
 			if (strcmp(optarg, "0") && strcmp(optarg, "3"))
-				return bad_value("--cpl", optarg, "0 or 3");
+				return eb_bad_value("run", "--cpl", optarg, "0 or 3");
 			cfg->cpl = optarg[0] - '0';
 			break;
 		case O_OUT:
 			if (!*optarg)
-				return bad_value("--out", optarg, "a file name");
+				return eb_bad_value("run", "--out", optarg, "a file name");
 			cfg->out = optarg;
 			break;
 		case O_RAW:
@@ -250,26 +244,26 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 			break;
 		case O_TIMEOUT:
 			if (eb_parse_double(optarg, 0.1, 86400, &cfg->timeout_s))
-				return bad_value("--timeout", optarg,
-						 "seconds, from 0.1 to 86400");
+				return eb_bad_value("run", "--timeout", optarg,
+						    "seconds, from 0.1 to 86400");
 			break;
 		case O_SEED:
 			if (eb_parse_u64(optarg, 0, UINT64_MAX, &cfg->seed))
-				return bad_value("--seed", optarg, "a number");
+				return eb_bad_value("run", "--seed", optarg, "a number");
 			break;
 		case O_KVM_DEV:
 			cfg->kvm_dev = optarg;
 			break;
 		case O_APX:
 			if (apx_parse_request(optarg, &cfg->apx_req))
-				return bad_value("--apx", optarg,
-						 "one of off, on, both, auto");
+				return eb_bad_value("run", "--apx", optarg,
+						    "one of off, on, both, auto");
 			cfg->apx = optarg;
 			break;
 		case O_XCR0:
 			if (apx_parse_xcr0_mode(optarg, &cfg->xcr0_mode))
-				return bad_value("--xcr0", optarg,
-						 "host or reduced");
+				return eb_bad_value("run", "--xcr0", optarg,
+						    "host or reduced");
 			cfg->xcr0 = optarg;
 			break;
 		case O_CHECK_EGPRS:
@@ -279,8 +273,8 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 		case O_DEBUG_CORRUPT:
 			if (apx_parse_corrupt(optarg, &cfg->corrupt_reg,
 					      &cfg->corrupt_uabi))
-				return bad_value("--debug-corrupt-reg", optarg,
-						 "[uabi:]REG, REG a legacy GPR other than rsp");
+				return eb_bad_value("run", "--debug-corrupt-reg", optarg,
+						    "[uabi:]REG, REG a legacy GPR other than rsp");
 			break;
 		case O_DEBUG_FORCE_APX:
 			cfg->force_apx_on = true;
@@ -293,8 +287,8 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 			uint64_t v;
 
 			if (eb_parse_u64(optarg, 2, EB_MAX_ROUNDS, &v) || v % 2)
-				return bad_value("--rounds", optarg,
-						 "an even number from 2 to 1000 (ABBA needs pairs of rounds)");
+				return eb_bad_value("run", "--rounds", optarg,
+						    "an even number from 2 to 1000 (ABBA needs pairs of rounds)");
 			cfg->rounds = (unsigned int)v;
 			break;
 		}
@@ -305,11 +299,8 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 			return eb_usage_error("run", argv, c);
 		}
 	}
-	if (optind < argc) {
-		eb_error("run: unexpected argument '%s' (try 'exitbench run --help')",
-			 argv[optind]);
+	if (eb_no_operands("run", argc, argv))
 		return EB_EXIT_USAGE;
-	}
 	if (cfg->rounds && !cfg->nstrategies) {
 		eb_error("run: --rounds needs --strategies");
 		return EB_EXIT_USAGE;

@@ -69,12 +69,6 @@ static void usage(FILE *f)
 "2 bad usage.\n", DEFAULT_WARMUP, DEFAULT_TIMEOUT);
 }
 
-static int bad_value(const char *opt, const char *val, const char *want)
-{
-	eb_error("selftest: bad value '%s' for %s: %s", val, opt, want);
-	return EB_EXIT_USAGE;
-}
-
 static bool is_delayable(enum eb_test_id id)
 {
 	for (size_t i = 0; i < sizeof(delayable) / sizeof(delayable[0]); i++)
@@ -164,42 +158,47 @@ static int parse_args(struct st_opts *o, struct eb_run_config *rc, int argc, cha
 			break;
 		case O_DELTAS:
 			if (parse_deltas(&o->cfg, optarg))
-				return bad_value("--deltas", optarg,
-						 "increasing percentages from 0 to 1000, at most 16");
+				return eb_bad_value("selftest", "--deltas", optarg,
+						    "increasing percentages from 0 to 1000, at most 16");
 			break;
 		case O_TRIALS:
 			if (eb_parse_u64(optarg, 1, 1000, &v))
-				return bad_value("--trials", optarg, "a number from 1 to 1000");
+				return eb_bad_value("selftest", "--trials", optarg,
+						    "a number from 1 to 1000");
 			o->cfg.trials = v;
 			break;
 		case O_BLOCKS:
 			if (eb_parse_u64(optarg, 6, 1000, &v))
-				return bad_value("--blocks", optarg, "a number from 6 to 1000");
+				return eb_bad_value("selftest", "--blocks", optarg,
+						    "a number from 6 to 1000");
 			o->cfg.blocks = v;
 			break;
 		case O_BSAMPLES:
 			if (eb_parse_u64(optarg, 10, 1000000, &v))
-				return bad_value("--block-samples", optarg,
-						 "a number from 10 to 1000000");
+				return eb_bad_value("selftest", "--block-samples", optarg,
+						    "a number from 10 to 1000000");
 			o->cfg.block_samples = v;
 			break;
 		case O_WARMUP:
 			if (eb_parse_u64(optarg, 0, 1000000, &o->warmup))
-				return bad_value("--warmup", optarg, "a number from 0 to 10^6");
+				return eb_bad_value("selftest", "--warmup", optarg,
+						    "a number from 0 to 10^6");
 			break;
 		case O_CPU:
 			if (eb_parse_cpu(optarg, &cpu))
-				return bad_value("--cpu", optarg, "a CPU number or 'auto'");
+				return eb_bad_value("selftest", "--cpu", optarg,
+						    "a CPU number or 'auto'");
 			rc->noise.cpu = optarg;
 			break;
 		case O_OUT:
 			if (!*optarg)
-				return bad_value("--out", optarg, "a file name");
+				return eb_bad_value("selftest", "--out", optarg, "a file name");
 			o->out = optarg;
 			break;
 		case O_TIMEOUT:
 			if (eb_parse_double(optarg, 0.1, 86400, &o->timeout_s))
-				return bad_value("--timeout", optarg, "seconds, from 0.1 to 86400");
+				return eb_bad_value("selftest", "--timeout", optarg,
+						    "seconds, from 0.1 to 86400");
 			break;
 		case O_KVM_DEV:
 			rc->kvm_dev = optarg;
@@ -211,11 +210,8 @@ static int parse_args(struct st_opts *o, struct eb_run_config *rc, int argc, cha
 			return eb_usage_error("selftest", argv, c);
 		}
 	}
-	if (optind < argc) {
-		eb_error("selftest: unexpected argument '%s' (try 'exitbench selftest --help')",
-			 argv[optind]);
+	if (eb_no_operands("selftest", argc, argv))
 		return EB_EXIT_USAGE;
-	}
 	return 0;
 }
 

@@ -75,3 +75,19 @@ int eb_usage_error(const char *cmd, char **argv, int c)
 			 cmd, arg, cmd);
 	return EB_EXIT_USAGE;
 }
+
+int eb_bad_value(const char *cmd, const char *opt, const char *val,
+		 const char *want)
+{
+	eb_error("%s: bad value '%s' for %s: %s", cmd, val, opt, want);
+	return EB_EXIT_USAGE;
+}
+
+int eb_no_operands(const char *cmd, int argc, char **argv)
+{
+	if (optind >= argc)
+		return 0;
+	eb_error("%s: unexpected argument '%s' (try 'exitbench %s --help')",
+		 cmd, argv[optind], cmd);
+	return EB_EXIT_USAGE;
+}

@@ -32,4 +32,14 @@ int eb_parse_double(const char *s, double min, double max, double *out);
  */
 int eb_usage_error(const char *cmd, char **argv, int c);
 
+/* "CMD: bad value 'VAL' for OPT: WANT"; returns EB_EXIT_USAGE. */
+int eb_bad_value(const char *cmd, const char *opt, const char *val,
+		 const char *want);
+
+/*
+ * After the getopt_long() loop: 0 when no operand is left, else names the
+ * first one and returns EB_EXIT_USAGE.
+ */
+int eb_no_operands(const char *cmd, int argc, char **argv);
+
 #endif /* EB_HOST_CLI_H */
