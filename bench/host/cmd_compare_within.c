@@ -103,6 +103,7 @@ int eb_compare_within(const char *path, const struct eb_threshold *thr)
 	char err[512];
 	size_t i, j, rounds, compared = 0, flagged = 0;
 	const char *base;
+	double chance;
 
 	if (results_load(path, &doc, err, sizeof(err))) {
 		eb_analysis_error("compare", "%s", err);
@@ -147,9 +148,10 @@ int eb_compare_within(const char *path, const struct eb_threshold *thr)
 		}
 	}
 	/* Many rows at 95% each: say how many verdicts chance alone gives. */
+	chance = EB_CMP_ALPHA * (double)compared;
 	printf("\n%zu comparison%s at 95%%: about %.1f verdict%s other than \"same\" expected by chance alone; %zu given\n",
-	       compared, compared == 1 ? "" : "s", 0.05 * (double)compared,
-	       0.05 * (double)compared == 1.0 ? "" : "s", flagged);
+	       compared, compared == 1 ? "" : "s", chance,
+	       chance == 1.0 ? "" : "s", flagged);
 	json_decref(keys);
 	json_decref(doc);
 	return 0;
