@@ -33,14 +33,15 @@ vm_stage() {
 	return 0
 }
 
-# vm_deadline SEC: everything from now on must end within SEC seconds.
-vm_deadline() { VM_DEADLINE=$((SECONDS + $1)); VM_TIMEOUT=$1; }
+# vm_deadline SEC [OPTION]: everything from now on must end within SEC
+# seconds; OPTION (default --timeout) is the option that set the bound.
+vm_deadline() { VM_DEADLINE=$((SECONDS + $1)); VM_TIMEOUT=$1; VM_BOUND=${2:---timeout}; }
 
 # vm_left [WHAT]: set VM_LEFT to the seconds left before the deadline
 # (dies, naming WHAT, when none are).  Not for $(...): it must die here.
 vm_left() {
 	VM_LEFT=$((VM_DEADLINE - SECONDS))
-	[ "$VM_LEFT" -gt 0 ] || vm_die "timed out: the ${VM_TIMEOUT} s bound (--timeout) ran out${1:+ while $1}"
+	[ "$VM_LEFT" -gt 0 ] || vm_die "timed out: the ${VM_TIMEOUT} s bound ($VM_BOUND) ran out${1:+ while $1}"
 }
 
 # vm_apt_resolve: print the stock kernel's package name and version
@@ -179,7 +180,11 @@ vm_variant_kernel() {
 	vm_log "building the $s kernel with scripts/kvariant in $tree (first build: ~20 minutes on 2 cores; switching variants: minutes)"
 	out=$(EXITBENCH_CACHE=$cache timeout "$VM_LEFT" "$top/scripts/kvariant" build "$s" --bzimage \
 		--config "$top/kernel-patches/v6.12/vmtest.config" \
-		--out "$tree" ${ksrc:+--ksrc "$ksrc"}) || vm_die "scripts/kvariant build $s failed"
+		--out "$tree" ${ksrc:+--ksrc "$ksrc"}) || {
+		# 124: timeout(1) stopped it; vm_left then names the bound.
+		[ $? -ne 124 ] || vm_left "building the $s kernel"
+		vm_die "scripts/kvariant build $s failed"
+	}
 	# kvariant prints "  <path>" for each artifact it built.
 	while read -r line; do
 		case $line in
