@@ -180,10 +180,23 @@ const char *apx_run_result(const struct apx_run *ar, const struct apx_cmd *c,
 	json_object_set_new(x, "kvm_vcpu", o->xcrs_read ? hex64(o->kvm_xcr0) : json_null());
 	if (o->xcrs_err[0])
 		json_object_set_new(x, "error", json_string(o->xcrs_err));
-	if (c->want_xcr0 != ar->info.host_xcr0)
+	if (ar->xcr0_mode == APX_XCR0_HOST &&
+	    ((c->want_xcr0 ^ ar->info.host_xcr0) & ~APX_XCR0_APX)) {
+		char note[256];
+
+		/* e.g. AMX on a KVM that offers guests no dynamic xstate */
+		snprintf(note, sizeof(note),
+			 "KVM offers guests XCR0 %#llx, not the host's %#llx "
+			 "(KVM_GET_SUPPORTED_CPUID.(0xD,0)): KVM switches XCR0 "
+			 "around every exit even with --xcr0 host",
+			 (unsigned long long)ar->info.kvm_xcr0,
+			 (unsigned long long)ar->info.host_xcr0);
+		json_object_set_new(x, "note", json_string(note));
+	} else if (c->want_xcr0 != ar->info.host_xcr0) {
 		json_object_set_new(x, "note", json_string(
 			(c->want_xcr0 ^ ar->info.host_xcr0) == APX_XCR0_APX ?
 			XCR0_APX_NOTE : XCR0_PROXY_NOTE));
+	}
 	json_object_set_new(e, "xcr0_detail", x);
 
 	mis = regcheck_to_json(o->mis, shown, test);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kvm.h"
@@ -91,6 +92,30 @@ const char *kvm_dev_path(const char *opt)
 	return EB_DEFAULT_KVM_DEV;
 }
 
+/*
+ * Dynamically enabled XSAVE features (AMX tile data, XCR0 bit 18) are left
+ * out of KVM_GET_SUPPORTED_CPUID until the VMM asks for guest permission
+ * (Documentation/arch/x86/xstate.rst, ARCH_REQ_XCOMP_GUEST_PERM), as QEMU
+ * does.  Without it a guest cannot load the host's XCR0 on an AMX host, so
+ * `--xcr0 host` would make KVM switch XCR0 around every exit.  Asking
+ * for the highest supported feature grants it and every lower one; a host
+ * without dynamic features refuses, which changes nothing.
+ */
+#define EB_ARCH_GET_XCOMP_SUPP		0x1021
+#define EB_ARCH_REQ_XCOMP_GUEST_PERM	0x1025
+
+static void kvm_request_dynamic_xstate(void)
+{
+	uint64_t supp = 0;
+	int bit;
+
+	if (syscall(SYS_arch_prctl, EB_ARCH_GET_XCOMP_SUPP, &supp) || !supp)
+		return;
+	bit = 63 - __builtin_clzll(supp);
+	if (bit >= 18)		/* XTILEDATA, the first dynamic feature */
+		(void)syscall(SYS_arch_prctl, EB_ARCH_REQ_XCOMP_GUEST_PERM, bit);
+}
+
 int kvm_open(const char *dev, char *err, size_t errlen)
 {
 	int fd = open(dev, O_RDWR | O_CLOEXEC);
@@ -111,6 +136,7 @@ int kvm_open(const char *dev, char *err, size_t errlen)
 		close(fd);
 		return -e;
 	}
+	kvm_request_dynamic_xstate();
 	return fd;
 }
 
