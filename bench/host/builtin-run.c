@@ -95,6 +95,14 @@ static int parse_tests(struct eb_run_config *cfg, const char *arg)
 			free(dup);
 			return -EINVAL;
 		}
+		for (unsigned int i = 0; i < cfg->ntests; i++)
+			if (cfg->tests[i] == t) {
+				/* compare, gate and plot refuse such a file. */
+				eb_error("run: test '%s' given twice in --tests",
+					 name);
+				free(dup);
+				return -EINVAL;
+			}
 		if (cfg->ntests == EB_MAX_TESTS) {
 			eb_error("run: too many tests (at most %d)", EB_MAX_TESTS);
 			free(dup);
@@ -248,8 +256,9 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 						    "seconds, from 0.1 to 86400");
 			break;
 		case O_SEED:
-			if (eb_parse_u64(optarg, 0, UINT64_MAX, &cfg->seed))
-				return eb_bad_value("run", "--seed", optarg, "a number");
+			if (eb_parse_u64_hex(optarg, 0, UINT64_MAX, &cfg->seed))
+				return eb_bad_value("run", "--seed", optarg,
+						    "a decimal or 0x-hex number");
 			break;
 		case O_KVM_DEV:
 			cfg->kvm_dev = optarg;
@@ -363,7 +372,17 @@ int cmd_run(int argc, char **argv)
 		free(cfg.strategies_buf);
 		return EB_EXIT_USAGE;
 	}
+	/* Everything recorded must be storable, and the output writable. */
+	if (eb_check_args_text("run", argc + 1, argv - 1) ||
+	    (cfg.out && eb_check_out("run", cfg.out, false, true))) {
+		free(cfg.strategies_buf);
+		return EB_EXIT_USAGE;
+	}
 	cfg.kvm_dev = kvm_dev_path(cfg.kvm_dev);
+	if (eb_check_text("run", "KVM device path", cfg.kvm_dev)) {
+		free(cfg.strategies_buf);
+		return EB_EXIT_USAGE;
+	}
 	if (!cfg.timeout_s)
 		cfg.timeout_s = DEFAULT_TIMEOUT_BASE +
 				DEFAULT_TIMEOUT_PER_EXIT * cfg.batch;
@@ -423,12 +442,17 @@ int cmd_run(int argc, char **argv)
 	r = results_check_writable(path, cfg.out == NULL, err, sizeof(err));
 	if (r) {
 		eb_error("run: %s", err);
+		ret = EB_EXIT_USAGE;
 		goto err_vm;
 	}
 
 	doc = results_new(&st->host, argc + 1, argv - 1);
 	results_set_vm_info(doc, &st->host);
-	json_object_set_new(doc, "config", config_json(&cfg));
+	/* A file without "config" is one no reader accepts: never write it. */
+	if (json_object_set_new(doc, "config", config_json(&cfg))) {
+		eb_error("run: cannot record the configuration");
+		goto err_doc;
+	}
 	json_object_set_new(doc, "apx", apx_run_json(&st->apx));
 	results = json_array();
 	json_object_set_new(doc, "results", results);

@@ -93,6 +93,13 @@ static int parse_tests(struct st_opts *o, const char *arg)
 			free(dup);
 			return -EINVAL;
 		}
+		for (unsigned int i = 0; i < o->ntests; i++)
+			if (o->tests[i] == t) {
+				eb_error("selftest: test '%s' given twice in --tests",
+					 name);
+				free(dup);
+				return -EINVAL;
+			}
 		if (o->ntests == sizeof(o->tests) / sizeof(o->tests[0])) {
 			free(dup);
 			return -E2BIG;
@@ -368,7 +375,12 @@ int cmd_selftest(int argc, char **argv)
 		r = parse_args(&o, &rc, argc, argv);
 	if (r)
 		return r < 0 ? EB_EXIT_OK : r;
+	if (eb_check_args_text("selftest", argc + 1, argv - 1) ||
+	    (o.out && eb_check_out("selftest", o.out, false, true)))
+		return EB_EXIT_USAGE;
 	rc.kvm_dev = kvm_dev_path(rc.kvm_dev);
+	if (eb_check_text("selftest", "KVM device path", rc.kvm_dev))
+		return EB_EXIT_USAGE;
 
 	st = calloc(1, sizeof(*st));
 	if (!st) {
@@ -395,7 +407,7 @@ int cmd_selftest(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s", o.out);
 		if (results_check_writable(path, false, err, sizeof(err))) {
 			eb_error("selftest: %s", err);
-			r = EB_EXIT_FAIL;
+			r = EB_EXIT_USAGE;
 			goto out;
 		}
 	}

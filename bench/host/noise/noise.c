@@ -28,9 +28,12 @@ int eb_parse_cpu(const char *s, int *cpu)
 		*cpu = EB_CPU_AUTO;
 		return 0;
 	}
+	/* Decimal digits only: strtol would take " 1", "+1" and "01". */
+	if (!*s || strspn(s, "0123456789") != strlen(s) || (s[0] == '0' && s[1]))
+		return -EINVAL;
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || v > INT_MAX)
+	if (errno || *end || v > INT_MAX)
 		return -EINVAL;
 	*cpu = (int)v;
 	return 0;
@@ -41,6 +44,9 @@ int eb_parse_precision(const char *s, double *p)
 	char *end;
 	double v;
 
+	/* Decimal only: strtod would take " 1", "0x1p-4", "inf". */
+	if (strspn(s, "0123456789.eE+-%") != strlen(s))
+		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s)
