@@ -43,6 +43,10 @@ static void usage(FILE *f)
 "  --warmup W        discarded samples run first (default %d)\n"
 "  --cpu N|auto|none pin the vCPU thread to CPU N, let hwloc choose an\n"
 "                    idle core away from CPU 0 (default: auto), or none\n"
+"                    (a CPU another exitbench holds is refused, or\n"
+"                    passed over by auto: see README, \"CPU locks\")\n"
+"  --wait            wait for a CPU another exitbench holds (default with\n"
+"                    $EXITBENCH_WAIT=1) instead of refusing\n"
 "  --events a,b,...  libpfm4 events counted on the vCPU thread, split host\n"
 "                    and guest where the PMU can (e.g. cycles,instructions)\n"
 "  --precision P     repeat rounds of --samples until the median's 95%% CI\n"
@@ -50,7 +54,9 @@ static void usage(FILE *f)
 "  --max-time SEC    time budget per test for --precision (default 10)\n"
 "  --cpl 0|3         run every test at this guest CPL instead of its\n"
 "                    default for the KVM flavor (see 'exitbench list')\n"
-"  --out FILE        results file (default results/local/<UTC>-<host>.json)\n"
+"  --out FILE        results file (default results/local/<UTC>-<host>.json),\n"
+"                    a new or regular file, or - for stdout (the table\n"
+"                    then goes to stderr)\n"
 "  --raw             keep every sample in the results file\n"
 "  --timeout SEC     watchdog: a test that completes no sample for this\n"
 "                    long is ended as timed out (default %.0f s + 10 ms\n"
@@ -155,7 +161,7 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 	enum { O_TESTS = 256, O_SAMPLES, O_BATCH, O_WARMUP, O_CPU, O_OUT,
 	       O_RAW, O_TIMEOUT, O_SEED, O_KVM_DEV, O_APX, O_XCR0,
 	       O_CHECK_EGPRS, O_NO_CHECK_EGPRS, O_DEBUG_CORRUPT, O_DEBUG_FORCE_APX, O_CPL,
-	       O_EVENTS, O_PRECISION, O_MAX_TIME, O_STRATEGIES, O_ROUNDS };
+	       O_EVENTS, O_PRECISION, O_MAX_TIME, O_STRATEGIES, O_ROUNDS, O_WAIT };
 	static const struct option opts[] = {
 		{ "tests", required_argument, NULL, O_TESTS },
 		{ "samples", required_argument, NULL, O_SAMPLES },
@@ -180,6 +186,7 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 		{ "max-time", required_argument, NULL, O_MAX_TIME },
 		{ "strategies", required_argument, NULL, O_STRATEGIES },
 		{ "rounds", required_argument, NULL, O_ROUNDS },
+		{ "wait", no_argument, NULL, O_WAIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -301,6 +308,9 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 			cfg->rounds = (unsigned int)v;
 			break;
 		}
+		case O_WAIT:
+			cfg->noise.wait = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -360,6 +370,8 @@ int cmd_run(int argc, char **argv)
 	json_t *doc, *results;
 	int r, ret = EB_EXIT_FAIL;
 
+	cfg.noise.wait = eb_env_wait();
+	cfg.noise.waiting = eb_say_waiting;
 	r = parse_args(&cfg, argc, argv);
 	if (r) {
 		free(cfg.strategies_buf);

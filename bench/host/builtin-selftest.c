@@ -60,7 +60,9 @@ static void usage(FILE *f)
 "  --block-samples N samples per block (default 300)\n"
 "  --warmup W        discarded samples before each block (default %d)\n"
 "  --cpu N|auto      vCPU placement (default auto)\n"
-"  --out FILE        also write the report as JSON (exitbench-selftest/1)\n"
+"  --wait            wait for a CPU another exitbench holds\n"
+"  --out FILE        also write the report as JSON (exitbench-selftest/1);\n"
+"                    - for stdout (the rest then goes to stderr)\n"
 "  --timeout SEC     watchdog per block (default %.0f)\n"
 "  --kvm-dev PATH    KVM device (default $" EB_KVM_DEV_ENV " or " EB_DEFAULT_KVM_DEV ")\n"
 "  -h, --help        this help\n"
@@ -137,7 +139,7 @@ static int parse_deltas(struct eb_selftest_cfg *cfg, const char *arg)
 static int parse_args(struct st_opts *o, struct eb_run_config *rc, int argc, char **argv)
 {
 	enum { O_TESTS = 256, O_DELTAS, O_TRIALS, O_BLOCKS, O_BSAMPLES, O_WARMUP,
-	       O_CPU, O_OUT, O_TIMEOUT, O_KVM_DEV };
+	       O_CPU, O_OUT, O_TIMEOUT, O_KVM_DEV, O_WAIT };
 	static const struct option opts[] = {
 		{ "tests", required_argument, NULL, O_TESTS },
 		{ "deltas", required_argument, NULL, O_DELTAS },
@@ -149,6 +151,7 @@ static int parse_args(struct st_opts *o, struct eb_run_config *rc, int argc, cha
 		{ "out", required_argument, NULL, O_OUT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "kvm-dev", required_argument, NULL, O_KVM_DEV },
+		{ "wait", no_argument, NULL, O_WAIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -209,6 +212,9 @@ static int parse_args(struct st_opts *o, struct eb_run_config *rc, int argc, cha
 			break;
 		case O_KVM_DEV:
 			rc->kvm_dev = optarg;
+			break;
+		case O_WAIT:
+			rc->noise.wait = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -370,6 +376,8 @@ int cmd_selftest(int argc, char **argv)
 	int r;
 
 	eb_selftest_defaults(&o.cfg);
+	rc.noise.wait = eb_env_wait();
+	rc.noise.waiting = eb_say_waiting;
 	r = parse_tests(&o, DEFAULT_TESTS);
 	if (!r)
 		r = parse_args(&o, &rc, argc, argv);

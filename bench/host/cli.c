@@ -226,3 +226,15 @@ int eb_check_out(const char *cmd, const char *path, bool mkdirs,
 	}
 	return 0;
 }
+
+bool eb_env_wait(void)
+{
+	const char *v = getenv("EXITBENCH_WAIT");
+
+	return v && !strcmp(v, "1");
+}
+
+void eb_say_waiting(const char *msg)
+{
+	eb_warn("%s", msg);
+}

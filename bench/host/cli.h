@@ -64,4 +64,9 @@ int eb_bad_value(const char *cmd, const char *opt, const char *val,
  */
 int eb_no_operands(const char *cmd, int argc, char **argv);
 
+/* --wait's default: $EXITBENCH_WAIT=1 (test harnesses, scripts). */
+bool eb_env_wait(void);
+/* The noise layer's "waiting for a CPU" message, as a warning. */
+void eb_say_waiting(const char *msg);
+
 #endif /* EB_HOST_CLI_H */
