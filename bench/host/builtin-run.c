@@ -250,8 +250,7 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 			cfg->cpl = optarg[0] - '0';
 			break;
 		case O_OUT:
-			if (!*optarg)
-				return eb_bad_value("run", "--out", optarg, "a file name");
+			/* Checked with the rest of the path: eb_check_out(). */
 			cfg->out = optarg;
 			break;
 		case O_RAW:
