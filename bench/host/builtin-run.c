@@ -43,6 +43,10 @@ static void usage(FILE *f)
 "  --warmup W        discarded samples run first (default %d)\n"
 "  --cpu N|auto|none pin the vCPU thread to CPU N, let hwloc choose an\n"
 "                    idle core away from CPU 0 (default: auto), or none\n"
+"                    (a CPU another exitbench holds is refused, or\n"
+"                    passed over by auto: see README, \"CPU locks\")\n"
+"  --wait            wait for a CPU another exitbench holds (default with\n"
+"                    $EXITBENCH_WAIT=1) instead of refusing\n"
 "  --events a,b,...  libpfm4 events counted on the vCPU thread, split host\n"
 "                    and guest where the PMU can (e.g. cycles,instructions)\n"
 "  --precision P     repeat rounds of --samples until the median's 95%% CI\n"
@@ -50,7 +54,9 @@ static void usage(FILE *f)
 "  --max-time SEC    time budget per test for --precision (default 10)\n"
 "  --cpl 0|3         run every test at this guest CPL instead of its\n"
 "                    default for the KVM flavor (see 'exitbench list')\n"
-"  --out FILE        results file (default results/local/<UTC>-<host>.json)\n"
+"  --out FILE        results file (default results/local/<UTC>-<host>.json),\n"
+"                    a new or regular file, or - for stdout (the table\n"
+"                    then goes to stderr)\n"
 "  --raw             keep every sample in the results file\n"
 "  --timeout SEC     watchdog: a test that completes no sample for this\n"
 "                    long is ended as timed out (default %.0f s + 10 ms\n"
@@ -95,6 +101,14 @@ static int parse_tests(struct eb_run_config *cfg, const char *arg)
 			free(dup);
 			return -EINVAL;
 		}
+		for (unsigned int i = 0; i < cfg->ntests; i++)
+			if (cfg->tests[i] == t) {
+				/* compare, gate and plot refuse such a file. */
+				eb_error("run: test '%s' given twice in --tests",
+					 name);
+				free(dup);
+				return -EINVAL;
+			}
 		if (cfg->ntests == EB_MAX_TESTS) {
 			eb_error("run: too many tests (at most %d)", EB_MAX_TESTS);
 			free(dup);
@@ -147,7 +161,7 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 	enum { O_TESTS = 256, O_SAMPLES, O_BATCH, O_WARMUP, O_CPU, O_OUT,
 	       O_RAW, O_TIMEOUT, O_SEED, O_KVM_DEV, O_APX, O_XCR0,
 	       O_CHECK_EGPRS, O_NO_CHECK_EGPRS, O_DEBUG_CORRUPT, O_DEBUG_FORCE_APX, O_CPL,
-	       O_EVENTS, O_PRECISION, O_MAX_TIME, O_STRATEGIES, O_ROUNDS };
+	       O_EVENTS, O_PRECISION, O_MAX_TIME, O_STRATEGIES, O_ROUNDS, O_WAIT };
 	static const struct option opts[] = {
 		{ "tests", required_argument, NULL, O_TESTS },
 		{ "samples", required_argument, NULL, O_SAMPLES },
@@ -172,6 +186,7 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 		{ "max-time", required_argument, NULL, O_MAX_TIME },
 		{ "strategies", required_argument, NULL, O_STRATEGIES },
 		{ "rounds", required_argument, NULL, O_ROUNDS },
+		{ "wait", no_argument, NULL, O_WAIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -235,8 +250,7 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 			cfg->cpl = optarg[0] - '0';
 			break;
 		case O_OUT:
-			if (!*optarg)
-				return eb_bad_value("run", "--out", optarg, "a file name");
+			/* Checked with the rest of the path: eb_check_out(). */
 			cfg->out = optarg;
 			break;
 		case O_RAW:
@@ -248,8 +262,9 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 						    "seconds, from 0.1 to 86400");
 			break;
 		case O_SEED:
-			if (eb_parse_u64(optarg, 0, UINT64_MAX, &cfg->seed))
-				return eb_bad_value("run", "--seed", optarg, "a number");
+			if (eb_parse_u64_hex(optarg, 0, UINT64_MAX, &cfg->seed))
+				return eb_bad_value("run", "--seed", optarg,
+						    "a decimal or 0x-hex number");
 			break;
 		case O_KVM_DEV:
 			cfg->kvm_dev = optarg;
@@ -292,6 +307,9 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 			cfg->rounds = (unsigned int)v;
 			break;
 		}
+		case O_WAIT:
+			cfg->noise.wait = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -351,6 +369,8 @@ int cmd_run(int argc, char **argv)
 	json_t *doc, *results;
 	int r, ret = EB_EXIT_FAIL;
 
+	cfg.noise.wait = eb_env_wait();
+	cfg.noise.waiting = eb_say_waiting;
 	r = parse_args(&cfg, argc, argv);
 	if (r) {
 		free(cfg.strategies_buf);
@@ -363,7 +383,17 @@ int cmd_run(int argc, char **argv)
 		free(cfg.strategies_buf);
 		return EB_EXIT_USAGE;
 	}
+	/* Everything recorded must be storable, and the output writable. */
+	if (eb_check_args_text("run", argc + 1, argv - 1) ||
+	    (cfg.out && eb_check_out("run", cfg.out, false, true))) {
+		free(cfg.strategies_buf);
+		return EB_EXIT_USAGE;
+	}
 	cfg.kvm_dev = kvm_dev_path(cfg.kvm_dev);
+	if (eb_check_text("run", "KVM device path", cfg.kvm_dev)) {
+		free(cfg.strategies_buf);
+		return EB_EXIT_USAGE;
+	}
 	if (!cfg.timeout_s)
 		cfg.timeout_s = DEFAULT_TIMEOUT_BASE +
 				DEFAULT_TIMEOUT_PER_EXIT * cfg.batch;
@@ -423,12 +453,17 @@ int cmd_run(int argc, char **argv)
 	r = results_check_writable(path, cfg.out == NULL, err, sizeof(err));
 	if (r) {
 		eb_error("run: %s", err);
+		ret = EB_EXIT_USAGE;
 		goto err_vm;
 	}
 
 	doc = results_new(&st->host, argc + 1, argv - 1);
 	results_set_vm_info(doc, &st->host);
-	json_object_set_new(doc, "config", config_json(&cfg));
+	/* A file without "config" is one no reader accepts: never write it. */
+	if (json_object_set_new(doc, "config", config_json(&cfg))) {
+		eb_error("run: cannot record the configuration");
+		goto err_doc;
+	}
 	json_object_set_new(doc, "apx", apx_run_json(&st->apx));
 	results = json_array();
 	json_object_set_new(doc, "results", results);

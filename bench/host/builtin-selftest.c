@@ -60,7 +60,9 @@ static void usage(FILE *f)
 "  --block-samples N samples per block (default 300)\n"
 "  --warmup W        discarded samples before each block (default %d)\n"
 "  --cpu N|auto      vCPU placement (default auto)\n"
-"  --out FILE        also write the report as JSON (exitbench-selftest/1)\n"
+"  --wait            wait for a CPU another exitbench holds\n"
+"  --out FILE        also write the report as JSON (exitbench-selftest/1);\n"
+"                    - for stdout (the rest then goes to stderr)\n"
 "  --timeout SEC     watchdog per block (default %.0f)\n"
 "  --kvm-dev PATH    KVM device (default $" EB_KVM_DEV_ENV " or " EB_DEFAULT_KVM_DEV ")\n"
 "  -h, --help        this help\n"
@@ -93,6 +95,13 @@ static int parse_tests(struct st_opts *o, const char *arg)
 			free(dup);
 			return -EINVAL;
 		}
+		for (unsigned int i = 0; i < o->ntests; i++)
+			if (o->tests[i] == t) {
+				eb_error("selftest: test '%s' given twice in --tests",
+					 name);
+				free(dup);
+				return -EINVAL;
+			}
 		if (o->ntests == sizeof(o->tests) / sizeof(o->tests[0])) {
 			free(dup);
 			return -E2BIG;
@@ -130,7 +139,7 @@ static int parse_deltas(struct eb_selftest_cfg *cfg, const char *arg)
 static int parse_args(struct st_opts *o, struct eb_run_config *rc, int argc, char **argv)
 {
 	enum { O_TESTS = 256, O_DELTAS, O_TRIALS, O_BLOCKS, O_BSAMPLES, O_WARMUP,
-	       O_CPU, O_OUT, O_TIMEOUT, O_KVM_DEV };
+	       O_CPU, O_OUT, O_TIMEOUT, O_KVM_DEV, O_WAIT };
 	static const struct option opts[] = {
 		{ "tests", required_argument, NULL, O_TESTS },
 		{ "deltas", required_argument, NULL, O_DELTAS },
@@ -142,6 +151,7 @@ static int parse_args(struct st_opts *o, struct eb_run_config *rc, int argc, cha
 		{ "out", required_argument, NULL, O_OUT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "kvm-dev", required_argument, NULL, O_KVM_DEV },
+		{ "wait", no_argument, NULL, O_WAIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -191,8 +201,7 @@ static int parse_args(struct st_opts *o, struct eb_run_config *rc, int argc, cha
 			rc->noise.cpu = optarg;
 			break;
 		case O_OUT:
-			if (!*optarg)
-				return eb_bad_value("selftest", "--out", optarg, "a file name");
+			/* Checked with the rest of the path: eb_check_out(). */
 			o->out = optarg;
 			break;
 		case O_TIMEOUT:
@@ -202,6 +211,9 @@ static int parse_args(struct st_opts *o, struct eb_run_config *rc, int argc, cha
 			break;
 		case O_KVM_DEV:
 			rc->kvm_dev = optarg;
+			break;
+		case O_WAIT:
+			rc->noise.wait = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -363,12 +375,19 @@ int cmd_selftest(int argc, char **argv)
 	int r;
 
 	eb_selftest_defaults(&o.cfg);
+	rc.noise.wait = eb_env_wait();
+	rc.noise.waiting = eb_say_waiting;
 	r = parse_tests(&o, DEFAULT_TESTS);
 	if (!r)
 		r = parse_args(&o, &rc, argc, argv);
 	if (r)
 		return r < 0 ? EB_EXIT_OK : r;
+	if (eb_check_args_text("selftest", argc + 1, argv - 1) ||
+	    (o.out && eb_check_out("selftest", o.out, false, true)))
+		return EB_EXIT_USAGE;
 	rc.kvm_dev = kvm_dev_path(rc.kvm_dev);
+	if (eb_check_text("selftest", "KVM device path", rc.kvm_dev))
+		return EB_EXIT_USAGE;
 
 	st = calloc(1, sizeof(*st));
 	if (!st) {
@@ -395,7 +414,7 @@ int cmd_selftest(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s", o.out);
 		if (results_check_writable(path, false, err, sizeof(err))) {
 			eb_error("selftest: %s", err);
-			r = EB_EXIT_FAIL;
+			r = EB_EXIT_USAGE;
 			goto out;
 		}
 	}

@@ -106,6 +106,7 @@ int cmd_compare(int argc, char **argv)
 	struct eb_outfile of = { 0 };
 	const char *out = NULL;
 	struct eb_rview *rv;
+	char err[512];
 	struct eb_ctable t;
 	bool force = false;
 	size_t n, i;
@@ -144,6 +145,9 @@ int cmd_compare(int argc, char **argv)
 			return eb_usage_error("compare", argv, c);
 		}
 	}
+	/* "-" is stdout, where the report goes anyway. */
+	if (out && eb_check_out("compare", out, false, false))
+		return 2;
 	if (argc - optind == 1 && !runs && !out && fmt == EB_FMT_TEXT)
 		return eb_compare_within(argv[optind], &thr);
 	if (argc - optind < 2) {
@@ -187,19 +191,19 @@ int cmd_compare(int argc, char **argv)
 		}
 	}
 	if (out) {
-		ret = eb_outfile_open(&of, out);
+		ret = eb_outfile_open(&of, out, err, sizeof(err));
 		if (ret) {
-			eb_analysis_error("compare", "cannot write %s: %s", out, strerror(-ret));
+			eb_analysis_error("compare", "%s", err);
 			goto err_table;
 		}
 	}
 	ret = eb_report_write(out ? of.f : stdout, &t, fmt);
-	if (out && !ret)
-		ret = eb_outfile_commit(&of);
-	else if (out)
-		eb_outfile_abort(&of);
+	if (out)
+		ret = eb_outfile_finish(&of, ret, err, sizeof(err));
+	else if (ret)
+		snprintf(err, sizeof(err), "writing stdout: %s", strerror(-ret));
 	if (ret)
-		eb_analysis_error("compare", "writing %s: %s", out ? out : "stdout", strerror(-ret));
+		eb_analysis_error("compare", "%s", err);
 	else
 		rc = 0;
 err_table:

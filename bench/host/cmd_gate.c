@@ -262,6 +262,9 @@ int cmd_gate(int argc, char **argv)
 				  "for repeated runs (try --help)");
 		goto err_args;
 	}
+	/* With --junit -, the summary goes to stderr. */
+	if (junit && eb_check_out("gate", junit, false, true))
+		goto err_args;
 	n = nb + nc;
 	for (i = nb; i < n; i++)
 		groups[i] = 1;
@@ -300,13 +303,15 @@ int cmd_gate(int argc, char **argv)
 	if (junit) {
 		struct eb_outfile of;
 
-		ret = eb_outfile_open(&of, junit);
+		char err[512];
+
+		ret = eb_outfile_open(&of, junit, err, sizeof(err));
 		if (!ret) {
 			write_junit(of.f, &t, gc, t.nrows);
-			ret = eb_outfile_commit(&of);
+			ret = eb_outfile_commit(&of, err, sizeof(err));
 		}
 		if (ret) {
-			eb_analysis_error("gate", "cannot write %s: %s", junit, strerror(-ret));
+			eb_analysis_error("gate", "%s", err);
 			goto err_free;
 		}
 	}

@@ -235,7 +235,7 @@ def test_errors(d):
                        cwd=d), "bad format", 2)
     ro = os.path.join(d, "nonexistent-dir", "x.txt")
     one_line_error(run("compare", "-o", ro, "base.json", "cand.json", cwd=d),
-                   "unwritable output", 1)
+                   "unwritable output", 2)
 
 
 def test_gate(d):

@@ -126,8 +126,9 @@ def main():
                 sys.exit(77)
             for bad in ("/proc/exitbench-test.json",
                         os.path.join(d, "no", "such", "dir", "r.json")):
+                # Refused as bad input, before anything is measured.
                 one_line_error(run("run", "--tests", "nop", "--samples", "10",
-                                   "--warmup", "0", "--out", bad), 1, bad)
+                                   "--warmup", "0", "--out", bad), 2, bad)
                 if os.path.exists(bad):
                     fail(f"{bad} was created")
             no_files(d)

@@ -165,10 +165,10 @@ static int write_test(const char *dir, const char *test, const char *stem,
 	assign_modes(c, n);
 
 	snprintf(path, sizeof(path), "%s/%s.dat", dir, stem);
-	ret = eb_outfile_open(&dat, path);
+	ret = eb_outfile_open(&dat, path, err, errlen);
 	if (ret) {
 		free(c);
-		return fail(err, errlen, "cannot write %s: %s", path, strerror(-ret));
+		return ret;
 	}
 	fprintf(dat.f, "# exitbench plot: %s, cycles per exit\n"
 		"# blocks 0..%zu: ECDF (x cycles, y fraction); block %zu: median lo hi y\n\n",
@@ -184,22 +184,17 @@ static int write_test(const char *dir, const char *test, const char *stem,
 		fprintf(dat.f, "%.6g %.6g %.6g %.4f\n", c[i].e->cycles.median,
 			c[i].e->cycles.median_ci_lo, c[i].e->cycles.median_ci_hi,
 			0.5 + 0.03 * ((double)i - (double)(n - 1) / 2));
+	ret = eb_outfile_finish(&dat, ret, err, errlen);
 	if (ret) {
-		eb_outfile_abort(&dat);
 		free(c);
 		return ret;
 	}
-	ret = eb_outfile_commit(&dat);
-	if (ret) {
-		free(c);
-		return fail(err, errlen, "cannot write %s: %s", path, strerror(-ret));
-	}
 
 	snprintf(path, sizeof(path), "%s/%s.gp", dir, stem);
-	ret = eb_outfile_open(&gp, path);
+	ret = eb_outfile_open(&gp, path, err, errlen);
 	if (ret) {
 		free(c);
-		return fail(err, errlen, "cannot write %s: %s", path, strerror(-ret));
+		return ret;
 	}
 	span = xmax > xmin ? xmax - xmin : fmax(1, fabs(xmax) * 0.01);
 	fprintf(gp.f, "# exitbench plot: latency distribution of '%s'.\n"
@@ -235,9 +230,9 @@ static int write_test(const char *dir, const char *test, const char *stem,
 			c[i].file + 1, i + 1 < n ? ", \\" : "");
 	fprintf(gp.f, "  set output\n}\n");
 	free(c);
-	ret = eb_outfile_commit(&gp);
+	ret = eb_outfile_commit(&gp, err, errlen);
 	if (ret)
-		return fail(err, errlen, "cannot write %s: %s", path, strerror(-ret));
+		return ret;
 	return 0;
 }
 
@@ -302,9 +297,9 @@ int eb_plot_overview(const char *dir, const struct eb_ctable *t,
 			 strcmp(t->rows[i].xcr0, t->rows[0].xcr0);
 
 	snprintf(path, sizeof(path), "%s/overview.dat", dir);
-	ret = eb_outfile_open(&dat, path);
+	ret = eb_outfile_open(&dat, path, err, errlen);
 	if (ret)
-		return fail(err, errlen, "cannot write %s: %s", path, strerror(-ret));
+		return ret;
 	fprintf(dat.f, "# exitbench plot: median delta vs %s, %% of its median\n"
 		"# row", t->labels[0]);
 	for (k = 0; k < t->ncands; k++)
@@ -337,17 +332,17 @@ int eb_plot_overview(const char *dir, const struct eb_ctable *t,
 		fprintf(dat.f, "\n");
 		rows++;
 	}
-	ret = eb_outfile_commit(&dat);
+	ret = eb_outfile_commit(&dat, err, errlen);
 	if (ret)
-		return fail(err, errlen, "cannot write %s: %s", path, strerror(-ret));
+		return ret;
 	if (!rows)
 		return fail(err, errlen, "no test was measured in both %s and a candidate",
 			    t->base->path);
 
 	snprintf(path, sizeof(path), "%s/overview.gp", dir);
-	ret = eb_outfile_open(&gp, path);
+	ret = eb_outfile_open(&gp, path, err, errlen);
 	if (ret)
-		return fail(err, errlen, "cannot write %s: %s", path, strerror(-ret));
+		return ret;
 	thr_pct = t->thr.percent ? t->thr.value : NAN;
 	fprintf(gp.f, "# exitbench plot: median delta per test vs the baseline, with the\n"
 		"# 95%% CI of the shift.  Edit and re-render with: gnuplot overview.gp\n"
@@ -378,9 +373,9 @@ int eb_plot_overview(const char *dir, const struct eb_ctable *t,
 		fprintf(gp.f, "%s\n", k + 1 < t->ncands ? ", \\" : "");
 	}
 	fprintf(gp.f, "  set output\n}\n");
-	ret = eb_outfile_commit(&gp);
+	ret = eb_outfile_commit(&gp, err, errlen);
 	if (ret)
-		return fail(err, errlen, "cannot write %s: %s", path, strerror(-ret));
+		return ret;
 	return 0;
 }
 

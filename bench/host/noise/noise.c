@@ -28,9 +28,12 @@ int eb_parse_cpu(const char *s, int *cpu)
 		*cpu = EB_CPU_AUTO;
 		return 0;
 	}
+	/* Decimal digits only: strtol would take " 1", "+1" and "01". */
+	if (!*s || strspn(s, "0123456789") != strlen(s) || (s[0] == '0' && s[1]))
+		return -EINVAL;
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || v > INT_MAX)
+	if (errno || *end || v > INT_MAX)
 		return -EINVAL;
 	*cpu = (int)v;
 	return 0;
@@ -41,6 +44,9 @@ int eb_parse_precision(const char *s, double *p)
 	char *end;
 	double v;
 
+	/* Decimal only: strtod would take " 1", "0x1p-4", "inf". */
+	if (strspn(s, "0123456789.eE+-%") != strlen(s))
+		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s)
@@ -71,7 +77,8 @@ static void add_warning(struct eb_noise *n, const char *fmt, ...)
  * Without hwloc: @cpu must be in our affinity mask; auto takes the highest
  * allowed CPU (away from CPU 0).  Other threads go to the rest of the mask.
  */
-static int place_without_hwloc(struct eb_noise *n, int cpu, char *err, size_t len)
+static int place_without_hwloc(struct eb_noise *n, int cpu, const bool *taken,
+			       char *err, size_t len)
 {
 	struct eb_placement *p = &n->place;
 	cpu_set_t mask, others;
@@ -83,8 +90,10 @@ static int place_without_hwloc(struct eb_noise *n, int cpu, char *err, size_t le
 	}
 	if (cpu == EB_CPU_AUTO) {
 		for (int i = CPU_SETSIZE - 1; i >= 0 && cpu < 0; i--)
-			if (CPU_ISSET(i, &mask))
+			if (CPU_ISSET(i, &mask) && !(taken && taken[i]))
 				cpu = i;
+		if (cpu < 0)
+			return -ENOSPC;
 	} else if (cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &mask)) {
 		snprintf(err, len, "--cpu %d: not one of this process's CPUs (%s)", cpu,
 			 n->topo_error);
@@ -149,6 +158,101 @@ static int cpu_error(struct eb_noise *n, int cpu, int ret, char *err, size_t len
 	return ret;
 }
 
+static int place(struct eb_noise *n, int cpu, const struct eb_topo_hints *h,
+		 char *err, size_t len)
+{
+	int ret;
+
+	if (!n->topo)
+		return place_without_hwloc(n, cpu, h->taken, err, len);
+	ret = eb_topo_place(n->topo, cpu, h, &n->place);
+	return ret == -ENOSPC ? ret : ret ? cpu_error(n, cpu, ret, err, len) : 0;
+}
+
+/*
+ * Place the vCPU and take its CPU's lock (cpulock.h).  --cpu auto passes
+ * over CPUs another exitbench holds; when it holds them all, or holds
+ * --cpu N, refuse naming it, or with --wait block on the CPU that would
+ * have been chosen.
+ */
+static int place_and_lock(struct eb_noise *n, int cpu, struct eb_topo_hints *h,
+			  char *err, size_t len)
+{
+	const struct eb_noise_opts *o = &n->opts;
+	char holder[256], held[320] = "", msg[400];
+	int ncpus, ret, nheld = 0;
+	bool *taken, block = false;
+
+	/* Without load hints the arrays are unknown; room for every CPU. */
+	if (!h->busy && !h->isolated)
+		h->ncpus = CPU_SETSIZE;
+	ncpus = h->ncpus > CPU_SETSIZE ? h->ncpus : CPU_SETSIZE;
+	taken = calloc(ncpus, sizeof(*taken));
+	if (!taken)
+		return -ENOMEM;
+	h->taken = taken;
+	for (;;) {
+		ret = place(n, cpu, h, err, len);
+		if (ret == -ENOSPC && nheld) {
+			if (!o->wait) {
+				snprintf(err, len, "--cpu auto: every allowed CPU is in use by another exitbench (%s); --wait waits for one",
+					 held);
+				ret = -EBUSY;
+				break;
+			}
+			memset(taken, 0, ncpus * sizeof(*taken));
+			block = true;
+			continue;
+		}
+		if (ret == -ENOSPC && n->topo)
+			ret = cpu_error(n, cpu, ret, err, len);
+		else if (ret == -ENOSPC)
+			snprintf(err, len, "--cpu auto: no usable CPU found");
+		if (ret)
+			break;
+		ret = eb_cpulock_take(n->place.cpu, false, &n->lock, holder,
+				      sizeof(holder));
+		if (ret == -EBUSY && cpu == EB_CPU_AUTO && !block) {
+			size_t l = strlen(held);
+
+			snprintf(held + l, sizeof(held) - l, "%sCPU %d: %s",
+				 nheld++ ? "; " : "", n->place.cpu, holder);
+			taken[n->place.cpu] = true;
+			continue;
+		}
+		if (ret == -EBUSY && (o->wait || block)) {
+			snprintf(msg, sizeof(msg), "CPU %d is in use by another exitbench, %s: waiting (--wait)",
+				 n->place.cpu, holder);
+			if (o->waiting)
+				o->waiting(msg);
+			ret = eb_cpulock_take(n->place.cpu, true, &n->lock, holder,
+					      sizeof(holder));
+		} else if (ret == -EBUSY) {
+			snprintf(err, len, "--cpu %d: CPU %d is in use by another exitbench, %s; --wait waits for it, or choose another --cpu",
+				 cpu, cpu, holder);
+			break;
+		}
+		if (ret) {
+			/* No lock directory (a bare initramfs): run, and say so. */
+			add_warning(n, "CPU %d is not locked against other exitbench runs: %s",
+				    n->place.cpu, holder);
+			ret = 0;
+			break;
+		}
+		n->locked = true;
+		if (nheld) {
+			size_t l = strlen(n->place.why);
+
+			snprintf(n->place.why + l, sizeof(n->place.why) - l,
+				 "; passed over CPUs in use by another exitbench");
+		}
+		break;
+	}
+	h->taken = NULL;
+	free(taken);
+	return ret;
+}
+
 int eb_noise_setup(struct eb_noise *n, const struct eb_noise_opts *o,
 		   char *err, size_t errlen)
 {
@@ -181,22 +285,19 @@ int eb_noise_setup(struct eb_noise *n, const struct eb_noise_opts *o,
 			 "hwloc could not read the topology: %s", strerror(-ret));
 		add_warning(n, "%s; placement checked against the affinity mask only",
 			    n->topo_error);
-		if (o->cpu) {
-			ret = place_without_hwloc(n, cpu, err, errlen);
-			if (ret)
-				return ret;
-		}
-	} else if (o->cpu) {
+	}
+	if (o->cpu) {
 		/* Load hints only matter for the automatic choice. */
-		if (cpu == EB_CPU_AUTO)
+		if (n->topo && cpu == EB_CPU_AUTO)
 			eb_topo_default_hints(HINT_WINDOW_MS, &hints);
-		ret = eb_topo_place(n->topo, cpu, &hints, &n->place);
+		ret = place_and_lock(n, cpu, &hints, err, errlen);
 		eb_topo_hints_free(&hints);
 		if (ret)
-			return cpu_error(n, cpu, ret, err, errlen);
+			return ret;
 		n->pinned = true;
 		/* Keep the main thread (and the watchdog it runs) off the vCPU's core. */
-		eb_topo_bind_thread(n->topo, 0, &n->place, true);
+		if (n->topo)
+			eb_topo_bind_thread(n->topo, 0, &n->place, true);
 	}
 	n->hostcond = eb_hostcond_collect(o->sysroot, n->pinned ? n->place.cpu : 0);
 	return n->hostcond ? 0 : -ENOMEM;
@@ -204,6 +305,8 @@ int eb_noise_setup(struct eb_noise *n, const struct eb_noise_opts *o,
 
 void eb_noise_free(struct eb_noise *n)
 {
+	if (n->locked)
+		eb_cpulock_release(&n->lock);
 	eb_counters_free(n->counters);
 	eb_topo_close(n->topo);
 	json_decref(n->hostcond);
@@ -293,6 +396,10 @@ json_t *eb_noise_json(const struct eb_noise *n)
 					      "why", n->place.why,
 					      "other_threads_cpus", n->place.others);
 	}
+	if (placement && n->locked)
+		json_object_set_new(placement, "cpu_lock",
+				    json_pack("{s:s, s:f}", "path", n->lock.path,
+					      "waited_s", n->lock.waited_s));
 	return json_pack("{s:o, s:o, s:O, s:{s:s, s:s*}, s:{s:f, s:f}, s:O}",
 			 "placement", placement ? placement :
 				      json_pack("{s:s}", "unpinned", "--cpu none"),

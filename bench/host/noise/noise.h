@@ -15,6 +15,7 @@
 
 #include "adaptive.h"
 #include "counters.h"
+#include "cpulock.h"
 #include "topology.h"
 
 struct eb_noise_opts {
@@ -24,6 +25,8 @@ struct eb_noise_opts {
 	double max_time;	/* seconds per test, for --precision */
 	const char *topology_xml;	/* tests: hwloc XML instead of this host */
 	const char *sysroot;	/* tests: read /sys and /proc under it */
+	bool wait;		/* --wait: block on a CPU another exitbench holds */
+	void (*waiting)(const char *msg);	/* told before blocking */
 };
 
 struct eb_noise {
@@ -31,6 +34,8 @@ struct eb_noise {
 	struct eb_topology *topo;
 	struct eb_placement place;
 	bool pinned;		/* a CPU was chosen (opts.cpu != NULL) */
+	struct eb_cpulock lock;	/* the vCPU's CPU, held while pinned */
+	bool locked;
 	struct eb_counters *counters;
 	json_t *hostcond;
 	json_t *warnings;	/* array of strings */

@@ -108,6 +108,11 @@ static bool hint_isolated(const struct eb_topo_hints *h, int cpu)
 	return h && h->isolated && cpu >= 0 && cpu < h->ncpus && h->isolated[cpu];
 }
 
+static bool hint_taken(const struct eb_topo_hints *h, int cpu)
+{
+	return h && h->taken && cpu >= 0 && cpu < h->ncpus && h->taken[cpu];
+}
+
 static hwloc_obj_t core_of(struct eb_topology *t, hwloc_obj_t pu)
 {
 	hwloc_obj_t core = hwloc_get_ancestor_obj_by_type(t->topo, HWLOC_OBJ_CORE, pu);
@@ -155,7 +160,7 @@ static int choose_cpu(struct eb_topology *t, const struct eb_topo_hints *h)
 	hwloc_bitmap_foreach_begin(cpu, t->allowed) {
 		hwloc_obj_t pu = hwloc_get_pu_obj_by_os_index(t->topo, cpu);
 
-		if (!pu)
+		if (!pu || hint_taken(h, cpu))
 			continue;
 		s = score_cpu(t, pu, h);
 		if (best < 0 || s < best_score) {

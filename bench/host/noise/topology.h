@@ -32,6 +32,7 @@ struct eb_topo_hints {
 	int ncpus;		/* length of the arrays below */
 	const double *busy;	/* fraction of time busy, 0..1, <0: unknown */
 	const bool *isolated;	/* in isolcpus= or nohz_full= */
+	const bool *taken;	/* held by another exitbench: never chosen */
 };
 
 struct eb_placement {

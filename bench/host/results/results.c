@@ -4,17 +4,13 @@
  * Per-test entries are built by measure.c.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "eb_config.h"
+#include "outfile.h"
 #include "results.h"
 
 /* UTC now, ISO 8601 (@compact: for file names, no separators). */
@@ -124,139 +120,28 @@ void results_default_path(char *buf, size_t len, const char *hostname)
 	snprintf(buf, len, "results/local/%s-%s.json", ts, hostname);
 }
 
-/* The temporary being written, for the signal handler to unlink. */
-static char tmp_path[4096];
-static volatile sig_atomic_t tmp_live;
-
-static void unlink_tmp_and_die(int sig)
-{
-	if (tmp_live)
-		unlink(tmp_path);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static int mkdir_p(char *dir)
-{
-	char *slash;
-
-	if (!*dir || !strcmp(dir, "/") || !access(dir, F_OK))
-		return 0;
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		if (mkdir_p(dir))
-			return -errno;
-		*slash = '/';
-	}
-	if (mkdir(dir, 0777) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 int results_write(json_t *doc, const char *path, bool mkdirs,
 		  char *err, size_t errlen)
 {
-	struct sigaction sa = { .sa_handler = unlink_tmp_and_die }, old_int,
-			 old_term;
-	char dir[4096], scratch[4096];
-	int fd, r = 0, dfd;
+	struct eb_outfile of;
+	int r;
 
-	snprintf(scratch, sizeof(scratch), "%s", path);
-	snprintf(dir, sizeof(dir), "%s", dirname(scratch));
 	if (mkdirs) {
-		char tmp[4096];
-
-		snprintf(tmp, sizeof(tmp), "%s", dir);
-		r = mkdir_p(tmp);
-		if (r) {
-			snprintf(err, errlen, "cannot create directory %s: %s",
-				 dir, strerror(-r));
+		r = eb_outfile_check(path, true, err, errlen);
+		if (r)
 			return r;
-		}
 	}
-	if (snprintf(tmp_path, sizeof(tmp_path), "%s.tmp.XXXXXX", path) >=
-	    (int)sizeof(tmp_path)) {
-		snprintf(err, errlen, "output path too long");
-		return -ENAMETOOLONG;
-	}
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	fd = mkstemp(tmp_path);
-	if (fd < 0) {
-		r = -errno;
-		snprintf(err, errlen, "cannot write %s: %s", path,
-			 strerror(errno));
-		goto out;
-	}
-	tmp_live = 1;
-	fchmod(fd, 0644);
-	if (json_dumpfd(doc, fd, JSON_INDENT(1) | JSON_SORT_KEYS |
-			JSON_REAL_PRECISION(10)) ||
-	    write(fd, "\n", 1) != 1 || fsync(fd)) {
-		r = errno ? -errno : -EIO;
-		snprintf(err, errlen, "cannot write %s: %s", tmp_path,
-			 strerror(-r));
-		close(fd);
-		goto out_unlink;
-	}
-	if (close(fd)) {
-		r = -errno;
-		snprintf(err, errlen, "cannot write %s: %s", tmp_path,
-			 strerror(errno));
-		goto out_unlink;
-	}
-	if (rename(tmp_path, path)) {
-		r = -errno;
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp_path,
-			 path, strerror(errno));
-		goto out_unlink;
-	}
-	tmp_live = 0;
-	/* Make the rename itself durable. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	goto out;
-out_unlink:
-	unlink(tmp_path);
-	tmp_live = 0;
-out:
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	return r;
+	r = eb_outfile_open(&of, path, err, errlen);
+	if (r)
+		return r;
+	r = json_dumpf(doc, of.f, JSON_INDENT(1) | JSON_SORT_KEYS |
+		       JSON_REAL_PRECISION(10)) || fputc('\n', of.f) == EOF ?
+	    -EIO : 0;
+	return eb_outfile_finish(&of, r, err, errlen);
 }
 
 int results_check_writable(const char *path, bool mkdirs, char *err,
 			   size_t errlen)
 {
-	char dir[4096], scratch[4096], probe[4200];
-	int fd, r;
-
-	snprintf(scratch, sizeof(scratch), "%s", path);
-	snprintf(dir, sizeof(dir), "%s", dirname(scratch));
-	if (mkdirs) {
-		snprintf(scratch, sizeof(scratch), "%s", dir);
-		r = mkdir_p(scratch);
-		if (r) {
-			snprintf(err, errlen, "cannot create directory %s: %s",
-				 dir, strerror(-r));
-			return r;
-		}
-	}
-	snprintf(probe, sizeof(probe), "%s/.exitbench-probe.XXXXXX", dir);
-	fd = mkstemp(probe);
-	if (fd < 0) {
-		r = -errno;
-		snprintf(err, errlen, "cannot write %s: %s", path,
-			 strerror(errno));
-		return r;
-	}
-	close(fd);
-	unlink(probe);
-	return 0;
+	return eb_outfile_check(path, mkdirs, err, errlen);
 }

@@ -28,15 +28,19 @@ void results_set_vm_info(json_t *doc, const struct eb_host *h);
 json_t *results_stats_json(const struct eb_stats *s);
 
 /*
- * Write @doc to @path atomically: a temporary file in the same directory,
- * fsync, rename.  The temporary is unlinked on failure, and on SIGINT/
- * SIGTERM while writing.  Creates missing parent directories when
+ * Write @doc to @path atomically (outfile.h: "-" is stdout; a symlink,
+ * directory or device is refused; nothing that looks complete is left
+ * behind if the process dies).  Creates missing parent directories when
  * @mkdirs.  Returns 0 or -errno with a one-line message in @err.
  */
 int results_write(json_t *doc, const char *path, bool mkdirs,
 		  char *err, size_t errlen);
 
-/* Fail early (same errors as results_write) if @path cannot be written. */
+/*
+ * Fail early, before anything is measured, if @path cannot be written:
+ * the same refusals as results_write, and the directory must take a
+ * new file.
+ */
 int results_check_writable(const char *path, bool mkdirs, char *err,
 			   size_t errlen);
 

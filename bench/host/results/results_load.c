@@ -4,12 +4,15 @@
  * a truncated, foreign or too-new file is refused the same way everywhere.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <zlib.h>
 
+#include "outfile.h"
 #include "results.h"
 
 #define LOAD_FAIL(code, ...)						\
@@ -41,6 +44,29 @@ static size_t gz_read_cb(void *buf, size_t len, void *data)
 	return n < 0 ? (size_t)-1 : (size_t)n;
 }
 
+/*
+ * An output file whose writer died before naming it (outfile.h): refused
+ * by its name and by its content, a NUL first byte, either of which
+ * alone would do.  0, or -EPROTO with @err set.
+ */
+static int results_refuse_partial(const char *path, char *err, size_t errlen)
+{
+	unsigned char c = 1;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (read(fd, &c, 1) != 1)
+			c = 1;
+		close(fd);
+	}
+	if (!eb_outfile_is_tmp_name(path) && c)
+		return 0;
+	snprintf(err, errlen, "%s: an unfinished exitbench temporary file (%s), not a results file",
+		 path, c ? "its name" : "it begins with a NUL byte");
+	return -EPROTO;
+}
+
 int results_load(const char *path, json_t **out, char *err, size_t errlen)
 {
 	json_error_t jerr;
@@ -53,6 +79,9 @@ int results_load(const char *path, json_t **out, char *err, size_t errlen)
 	int r;
 
 	*out = NULL;
+	r = results_refuse_partial(path, err, errlen);
+	if (r)
+		return r;
 	errno = 0;
 	gz = gzopen(path, "rb");
 	if (!gz) {
