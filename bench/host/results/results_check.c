@@ -298,9 +298,12 @@ static int check_stats(struct ctx *c, json_t *s)
 	x = num(s, "mad");
 	if (x > range + slack(x, range))
 		return fail_at(c, "mad", "%.15g is larger than max - min", x);
-	if (json_integer_value(json_object_get(s, "outliers_low")) +
-	    json_integer_value(json_object_get(s, "outliers_high")) > n)
-		return fail_at(c, "outliers_high", "outliers outnumber n");
+	lo = (double)json_integer_value(json_object_get(s, "outliers_low"));
+	hi = (double)json_integer_value(json_object_get(s, "outliers_high"));
+	if (lo > (double)n)
+		return fail_at(c, "outliers_low", "%.15g is more than n", lo);
+	if (lo + hi > (double)n)
+		return fail_at(c, "outliers_high", "%.15g, with outliers_low more than n", hi);
 	ci = json_object_get(s, "median_ci");
 	if (json_array_size(ci) != 2 || !json_is_number(json_array_get(ci, 0)) ||
 	    !json_is_number(json_array_get(ci, 1)))
