@@ -98,8 +98,10 @@ def result(r, i):
     batch = r.get("batch", 1)
     need(is_int(batch) and 1 <= batch <= 10 ** 6, f"{w}.batch")
     if r["status"] != "ok":
-        need("raw" not in r, f"{w}.raw without ok")
-        return
+        need(isinstance(r.get("reason"), str), f"{w}.reason")
+        if "cycles" not in r:
+            need("raw" not in r, f"{w}.raw without cycles")
+            return
     stats(r.get("cycles"), f"{w}.cycles")
     if "ns" in r and r["ns"] is not None:
         stats(r["ns"], f"{w}.ns")

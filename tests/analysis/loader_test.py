@@ -171,9 +171,11 @@ def number_cases():
          f"results[{i}].status"),
         ("ok without cycles", lambda d: d["results"][i].pop("cycles"),
          f"results[{i}].cycles: missing"),
-        ("skipped with raw", lambda d: d["results"][i].update(status="skipped",
-                                                              reason="x"),
-         f"results[{i}].raw"),
+        ("failed, raw without cycles", lambda d: (
+            d["results"][i].update(status="failed", reason="x"),
+            d["results"][i].pop("cycles")), f"results[{i}].raw"),
+        ("failed without a reason", lambda d: d["results"][i].update(
+            status="failed"), f"results[{i}].reason: missing"),
         ("apx unknown", lambda d: d["results"][i].__setitem__("apx", "maybe"),
          f"results[{i}].apx"),
         ("ns inconsistent", lambda d: d["results"][i]["ns"].update(

@@ -463,17 +463,20 @@ static int check_result(struct ctx *c, json_t *e)
 	if (json_is_integer(json_object_get(e, "batch")))
 		c->batch = json_integer_value(json_object_get(e, "batch"));
 	cy = json_object_get(e, "cycles");
-	if (strcmp(json_string_value(json_object_get(e, "status")), "ok")) {
-		if (!json_is_string(json_object_get(e, "reason")))
-			return fail_at(c, "reason", "missing (status is not ok)");
-		if (json_object_get(e, "raw"))
-			return fail_at(c, "raw", "present, but status is not ok");
-		return 0;
-	}
-	if (!cy)
+	/*
+	 * Not ok: a reason, and nothing else required.  A result measured
+	 * and then failed by the register check keeps its cycles and raw:
+	 * those obey the same rules as an ok result's.
+	 */
+	if (strcmp(json_string_value(json_object_get(e, "status")), "ok") &&
+	    !json_is_string(json_object_get(e, "reason")))
+		return fail_at(c, "reason", "missing (status is not ok)");
+	if (!strcmp(json_string_value(json_object_get(e, "status")), "ok") && !cy)
 		return fail_at(c, "cycles", "missing (status is ok)");
 	if (json_object_get(e, "raw") && (r = check_raw(c, e)))
 		return r;
+	if (!cy)
+		return 0;
 	m = num(cy, "median");
 	ns = json_object_get(e, "ns");
 	if (json_is_object(ns) && c->tsc_khz > 0) {
