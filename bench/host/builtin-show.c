@@ -13,7 +13,8 @@ static void usage(FILE *f)
 "usage: exitbench show FILE\n"
 "\n"
 "Print the table of a results file (schema " EB_SCHEMA "), as 'run' does.\n"
-"Refuses truncated, foreign or newer-schema files.\n"
+"Refuses truncated, foreign, newer-schema or corrupt files (results/\n"
+"README.md, \"What the loader guarantees\") with one line and exit 2.\n"
 "\n"
 "  -h, --help   this help\n");
 }
@@ -43,7 +44,7 @@ int cmd_show(int argc, char **argv)
 	}
 	if (results_load(argv[optind], &doc, err, sizeof(err))) {
 		eb_error("show: %s", err);
-		return EB_EXIT_FAIL;
+		return EB_EXIT_USAGE;	/* bad input */
 	}
 	table_print(stdout, doc);
 	json_decref(doc);

@@ -162,8 +162,10 @@ int cmd_compare(int argc, char **argv)
 		eb_analysis_error("compare", "out of memory");
 		goto err_free;
 	}
-	if (eb_analysis_load("compare", argv + optind, n, rv, force))
+	if (eb_analysis_load("compare", argv + optind, n, rv, force)) {
+		rc = 2;		/* a file refused: bad input */
 		goto err_free;
+	}
 	for (i = 1; i < n; i++)
 		cands[i - 1] = &rv[i];
 	if (runs)

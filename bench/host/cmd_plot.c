@@ -152,8 +152,10 @@ int cmd_plot(int argc, char **argv)
 		eb_analysis_error("plot", "out of memory");
 		goto err_free;
 	}
-	if (eb_analysis_load("plot", argv + optind, n, rv, force))
+	if (eb_analysis_load("plot", argv + optind, n, rv, force)) {
+		rc = 2;		/* bad input, as compare and gate */
 		goto err_free_views;
+	}
 	if (mkdir(dir, 0777) && errno != EEXIST) {
 		eb_analysis_error("plot", "cannot create %s: %s", dir, strerror(errno));
 		goto err_views;

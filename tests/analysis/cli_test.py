@@ -214,16 +214,16 @@ def test_runs(d):
 
 def test_errors(d):
     line = one_line_error(run("compare", "base.json", "trunc.json", cwd=d),
-                          "truncated file", 1)
+                          "truncated file", 2)
     check("trunc.json" in line and "truncated" in line, f"names it: {line}")
     line = one_line_error(run("compare", "base.json", "foreign.json", cwd=d),
-                          "foreign file", 1)
+                          "foreign file", 2)
     check("foreign schema" in line, line)
     line = one_line_error(run("compare", "base.json", "newer.json", cwd=d),
-                          "newer schema", 1)
+                          "newer schema", 2)
     check("newer" in line, line)
     line = one_line_error(run("compare", "base.json", "other.json", cwd=d),
-                          "other host", 1)
+                          "other host", 2)
     check("elsewhere" in line and "TSC" in line and "--force" in line, line)
     p = run("compare", "--force", "base.json", "other.json", cwd=d)
     check(p.returncode == 0 and "warning" in p.stderr, "--force compares")

@@ -66,6 +66,21 @@ def main():
         p = matrix(single)
         check(p.returncode == 1 and "two or more" in p.stderr,
               "one file: clear error")
+        # A corrupt file: the loader's one line, exit 2, no report.
+        bad = os.path.join(d, "bad")
+        os.mkdir(bad)
+        shutil.copy(os.path.join(res, "2-baseline.json"), bad)
+        with open(os.path.join(res, "1-cond-swap.json")) as f:
+            doc = json.load(f)
+        doc["results"][0]["cycles"]["median"] = "1000"
+        with open(os.path.join(bad, "1-cond-swap.json"), "w") as f:
+            json.dump(doc, f)
+        p = matrix("--no-plots", bad)
+        lines = p.stderr.strip().splitlines()
+        check(p.returncode == 2 and len(lines) == 1 and
+              "1-cond-swap.json: results[0].cycles.median" in lines[0] and
+              not os.path.exists(os.path.join(bad, "report")),
+              f"corrupt file refused by the loader: {p.returncode} {p.stderr!r}")
         p = matrix("--bogus", res)
         check(p.returncode == 2, "unknown option: usage error")
         p = matrix(res, "--baseline")

@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	root = json_pack("{s:s, s:{s:s, s:s}, s:[s,s], s:s, s:s, "
-			 "s:{s:s, s:{s:s, s:s, s:i, s:i, s:i, s:s}, s:{s:s, s:s}, s:f, s:s}, "
+			 "s:{s:s, s:{s:s, s:s, s:i, s:i, s:i, s:s}, s:{s:s, s:s}, s:I, s:s}, "
 			 "s:{s:s, s:s, s:{}, s:s, s:n}, s:{s:I, s:i, s:i, s:b, s:I}, s:[]}",
 			 "schema", schema, "exitbench", "version", "0.1.0", "commit", "synthetic",
 			 "command_line", "mkresults", argv[optind], "date", "2026-11-21T12:00:00Z",
@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 			 "host", "hostname", host, "cpu", "vendor", "GenuineIntel",
 			 "model_name", cpu, "family", 6, "model", 143, "stepping", 8,
 			 "microcode", "0x2b000181", "kernel", "release", strategy,
-			 "version", "#1 SMP", "tsc_khz", tsc_khz, "tsc_khz_source", "synthetic",
+			 "version", "#1 SMP", "tsc_khz", (json_int_t)tsc_khz, "tsc_khz_source", "synthetic",
 			 "kvm", "flavor", flavor, "module", "kvm_pvm", "params", "strategy",
 			 strategy, "emulated",
 			 "config", "samples", (json_int_t)samples, "batch", 1, "warmup", 100,

@@ -46,8 +46,10 @@ def percentile(sorted_v, p):
     return sorted_v[lo] + (h - lo) * (sorted_v[lo + 1] - sorted_v[lo])
 
 
-def restat(r):
-    """Refresh the summary of an entry whose raw samples were changed."""
+def restat(r, tsc_khz):
+    """Refresh the summary of an entry whose raw samples were changed:
+    every statistic the loader checks against raw or against each other
+    (the median CI becomes the point, as for a tiny sample)."""
     v = sorted(x / r.get("batch", 1) for x in r["raw"])
     c = r["cycles"]
     c["n"] = len(v)
@@ -56,7 +58,20 @@ def restat(r):
                  ("max", 100)):
         c[k] = percentile(v, p)
     c["mean"] = sum(v) / len(v)
+    c["stddev"] = (sum((x - c["mean"]) ** 2 for x in v) /
+                   max(len(v) - 1, 1)) ** 0.5
+    c["mad"] = percentile(sorted(abs(x - c["median"]) for x in v), 50)
+    iqr = c["p75"] - c["p25"]
+    c["outliers_low"] = sum(x < c["p25"] - 1.5 * iqr for x in v)
+    c["outliers_high"] = sum(x > c["p75"] + 1.5 * iqr for x in v)
     c["median_ci"] = [c["median"], c["median"]]
+    if r.get("overhead_cycles") is not None:
+        r["net_median_cycles"] = c["median"] - r["overhead_cycles"]
+    if r.get("ns") is not None:
+        k = 1e6 / tsc_khz
+        r["ns"] = {key: (val if key in ("n", "outliers_low", "outliers_high")
+                         else [x * k for x in val] if key == "median_ci"
+                         else val * k) for key, val in c.items()}
 
 
 def half(doc, parity, shift_pct=0.0):
@@ -72,7 +87,7 @@ def half(doc, parity, shift_pct=0.0):
                       r.get("batch", 1))
         r["raw"] = [x + delta for x in raw]
         shifted[r["test"]] = delta / r.get("batch", 1)
-        restat(r)
+        restat(r, d["host"]["tsc_khz"])
     return d, shifted
 
 

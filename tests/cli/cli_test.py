@@ -160,18 +160,26 @@ def main():
                 if long:
                     fail(f"scripts/{name} --help over 80 columns: {long}")
         elif CASE == "show":
+            # A complete file, as the loader requires (results/README.md).
+            cyc = {"n": 3, "min": 1200.0, "p1": 1200.68, "p5": 1203.4,
+                   "p25": 1217.0, "median": 1234.0, "p75": 1267.0,
+                   "p95": 1293.4, "p99": 1298.68, "max": 1300.0,
+                   "mean": 1244.6667, "stddev": 51.3, "mad": 34.0,
+                   "median_ci": [1230.0, 1238.0], "outliers_low": 0,
+                   "outliers_high": 0}
             doc = {"schema": "exitbench-result/1",
                    "exitbench": {"version": "0", "commit": "x"},
                    "date": "2026-01-01T00:00:00Z", "status": "ok",
-                   "host": {"hostname": "h"}, "kvm": {"flavor": "vmx"},
+                   "host": {"hostname": "h", "cpu": {"model_name": "c"}},
+                   "kvm": {"flavor": "vmx", "strategy": "unknown"},
                    "config": {"samples": 3, "batch": 1, "warmup": 0},
-                   "results": [{"test": "cpuid", "status": "ok", "cpl": 0,
-                                "cycles": {"median": 1234.0, "p1": 1200.0,
-                                           "p99": 1300.0,
-                                           "median_ci": [1230.0, 1238.0]},
+                   "results": [{"test": "cpuid", "apx": "off",
+                                "xcr0": "host", "status": "ok", "cpl": 0,
+                                "cycles": cyc,
                                 "overhead_cycles": 34.0,
                                 "net_median_cycles": 1200.0},
-                               {"test": "hypercall", "status": "skipped",
+                               {"test": "hypercall", "apx": "off",
+                                "xcr0": "host", "status": "skipped",
                                 "reason": "because"}]}
             with open(out, "w") as f:
                 json.dump(doc, f)
@@ -187,11 +195,11 @@ def main():
                 fail("table wider than 72 columns (it is pasted into mail)")
             with open(out, "w") as f:
                 f.write(json.dumps(doc)[:100])
-            one_line_error(run("show", out), 1, "truncated")
+            one_line_error(run("show", out), 2, "truncated")
             doc["schema"] = "exitbench-result/9"
             with open(out, "w") as f:
                 json.dump(doc, f)
-            one_line_error(run("show", out), 1, "newer")
+            one_line_error(run("show", out), 2, "newer")
             one_line_error(run("show"), 2, "one results file")
         else:
             fail(f"unknown case {CASE}")

@@ -90,6 +90,14 @@ def case_usage():
     one_line_error(run("run", "--strategies", "a,b,a"), 2, "'a' given twice")
 
 
+def point_stats(med):
+    """Statistics of one sample: what the loader accepts for a median."""
+    keys = ("min", "p1", "p5", "p25", "median", "p75", "p95", "p99", "max",
+            "mean")
+    return {"n": 1, **{k: med for k in keys}, "stddev": 0.0, "mad": 0.0,
+            "median_ci": [med, med], "outliers_low": 0, "outliers_high": 0}
+
+
 def synthetic(path, delta, rounds=8, seed=1):
     rnd = random.Random(seed)
     results, drift = [], 0.0
@@ -102,11 +110,12 @@ def synthetic(path, delta, rounds=8, seed=1):
             results.append({"test": "cpuid", "apx": "off", "xcr0": "host",
                             "status": "ok", "strategy": s,
                             "strategy_requested": s, "round": r,
-                            "position": pos, "cycles": {"median": med}})
+                            "position": pos, "cycles": point_stats(med)})
     doc = {"schema": "exitbench-result/1",
            "exitbench": {"version": "0", "commit": "x"},
            "date": "2026-11-21T00:00:00Z", "status": "ok",
-           "host": {"hostname": "h"}, "kvm": {"flavor": "vmx"},
+           "host": {"hostname": "h", "cpu": {"model_name": "c"}},
+           "kvm": {"flavor": "vmx", "strategy": "baseline"},
            "config": {}, "results": results,
            "switch": {"param": PARAM, "strategies": names, "rounds": rounds,
                       "order": "abba"}}

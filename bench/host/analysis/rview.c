@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Reader of results files for the analysis commands (compare, gate, plot):
- * results_load() parses and validates the envelope, this extracts what the
- * comparison needs, strict about that (host, per-test identity, statistics)
- * and tolerant of the rest (unknown keys are ignored).
+ * results_load() parses and validates the whole file (types, ranges,
+ * statistics against each other and against raw), this extracts what the
+ * comparison needs.  The checks left here are the analysis's own (one
+ * entry per test, apx, xcr0); the casts below are safe because the loader
+ * bounded every number first.
  */
 #include <errno.h>
 #include <stdarg.h>

@@ -48,12 +48,32 @@ int results_check_writable(const char *path, bool mkdirs, char *err,
 void results_default_path(char *buf, size_t len, const char *hostname);
 
 /*
- * Load and validate a results file.  Refuses (with a one-line reason in
- * @err, naming @path) a file that does not parse (e.g. truncated), whose
- * schema is missing or of another tool, or of a newer major version, or
- * that lacks required members.  Returns 0 with *@out (caller json_decref)
- * or -EINVAL (unreadable / not JSON), -EPROTO (foreign or malformed),
- * -EPROTONOSUPPORT (newer schema), -errno (I/O).
+ * Bounds of what the loader accepts (results/README.md, "What the loader
+ * guarantees"), checked while streaming, before anything is allocated
+ * for the document.  Each is far above what `run` writes and low enough
+ * that the parsed file stays within a few hundred MB.
+ */
+#define EB_LOAD_MAX_FILE	(256u << 20)	/* bytes on disk */
+#define EB_LOAD_MAX_TEXT	(256u << 20)	/* bytes of JSON after gunzip */
+#define EB_LOAD_MAX_VALUES	8000000u	/* JSON values in the document */
+#define EB_LOAD_MAX_RAW		4000000u	/* raw samples of one result */
+#define EB_LOAD_MAX_DEPTH	64		/* nesting */
+/* Bounds of the per-field rules. */
+#define EB_LOAD_MAX_N		1e9		/* samples behind one statistic */
+#define EB_LOAD_MAX_CYCLES	1e15		/* ~2 days of a 5 GHz TSC */
+#define EB_LOAD_MAX_ROWS	4096		/* distinct (test, apx, xcr0) */
+#define EB_LOAD_MAX_STRATEGIES	64		/* switch.strategies */
+#define EB_LOAD_MAX_ROUNDS	10000		/* switch.rounds */
+
+/*
+ * Load and validate a results file: every rule of results/README.md
+ * ("What the loader guarantees"), so that a reader may use any member
+ * those rules cover without checking it again.  Refuses with a one-line
+ * reason in @err that names @path and the member ("a.json:
+ * results[3].cycles.median: missing").  Returns 0 with *@out (caller
+ * json_decref) or -EINVAL (not JSON, truncated), -EPROTO (foreign,
+ * malformed, a rule broken, bad gzip), -EPROTONOSUPPORT (newer schema),
+ * -EFBIG (beyond a bound), -errno (I/O).
  */
 int results_load(const char *path, json_t **out, char *err, size_t errlen);
 

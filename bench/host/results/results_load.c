@@ -1,47 +1,83 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Reading results files back.  One validator for every consumer, so that
- * a truncated, foreign or too-new file is refused the same way everywhere.
+ * Reading results files back.  One validator for every consumer (show,
+ * compare, compare FILE, gate, plot, scripts/matrix through them), so
+ * that a truncated, foreign, too-new or corrupt file is refused the same
+ * way everywhere: results_read() bounds sizes and decodes, the schema
+ * string is checked here, results_check() applies the per-field rules.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <zlib.h>
-
 #include "outfile.h"
 #include "results.h"
+#include "results_int.h"
 
-#define LOAD_FAIL(code, ...)						\
-	do {								\
-		snprintf(err, errlen, __VA_ARGS__);			\
-		r = (code);						\
-		goto fail;						\
-	} while (0)
-
-/* Members every schema-1 reader may rely on, and their JSON types. */
-static const struct {
-	const char *key;
-	json_type type;
-} required[] = {
-	{ "exitbench", JSON_OBJECT },
-	{ "date", JSON_STRING },
-	{ "status", JSON_STRING },
-	{ "host", JSON_OBJECT },
-	{ "kvm", JSON_OBJECT },
-	{ "config", JSON_OBJECT },
-	{ "results", JSON_ARRAY },
-};
-
-/* Files pass through gzread, so gzip-compressed results load the same. */
-static size_t gz_read_cb(void *buf, size_t len, void *data)
+/* "NAME/MAJOR" with MAJOR a plain decimal without sign, space or zeros. */
+static int schema_major(const char *s, const char *name, long *major)
 {
-	int n = gzread((gzFile)data, buf, (unsigned int)len);
+	size_t n = strlen(name);
+	const char *p;
+	long v = 0;
 
-	return n < 0 ? (size_t)-1 : (size_t)n;
+	if (strncmp(s, name, n) || s[n] != '/')
+		return -1;
+	p = s + n + 1;
+	if (*p < '1' || *p > '9')
+		return -2;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9' || v > 100000)
+			return -2;
+		v = v * 10 + (*p - '0');
+	}
+	*major = v;
+	return 0;
+}
+
+static int check_schema(json_t *doc, const char *path, char *err, size_t errlen)
+{
+	json_t *v = json_is_object(doc) ? json_object_get(doc, "schema") : NULL;
+	const char *schema;
+	long major;
+	int r;
+
+	if (!json_is_object(doc)) {
+		snprintf(err, errlen, "%s: not an exitbench results file (top level is not an object)",
+			 path);
+		return -EPROTO;
+	}
+	if (!json_is_string(v)) {
+		snprintf(err, errlen, "%s: not an exitbench results file (%s \"schema\")",
+			 path, v ? "non-string" : "no");
+		return -EPROTO;
+	}
+	schema = json_string_value(v);
+	r = schema_major(schema, EB_SCHEMA_NAME, &major);
+	if (r == -1 && !schema_major(schema, "exitbench-selftest", &major)) {
+		snprintf(err, errlen, "%s: a self-test report (%.40s), not a results file",
+			 path, schema);
+		return -EPROTO;
+	}
+	if (r == -1) {
+		snprintf(err, errlen, "%s: foreign schema \"%.60s\" (expected %s)",
+			 path, schema, EB_SCHEMA);
+		return -EPROTO;
+	}
+	if (r) {
+		snprintf(err, errlen, "%s: malformed schema version \"%.60s\" (expected %s)",
+			 path, schema, EB_SCHEMA);
+		return -EPROTO;
+	}
+	if (major > EB_SCHEMA_MAJOR) {
+		snprintf(err, errlen,
+			 "%s: schema %.40s is newer than this exitbench reads (%s): upgrade exitbench",
+			 path, schema, EB_SCHEMA);
+		return -EPROTONOSUPPORT;
+	}
+	return 0;
 }
 
 /*
@@ -69,80 +105,23 @@ static int results_refuse_partial(const char *path, char *err, size_t errlen)
 
 int results_load(const char *path, json_t **out, char *err, size_t errlen)
 {
-	json_error_t jerr;
-	gzFile gz;
-	const char *schema, *slash, *name;
-	json_t *doc, *v, *res;
-	size_t i;
-	long major;
-	char *end;
+	json_t *doc;
 	int r;
 
 	*out = NULL;
 	r = results_refuse_partial(path, err, errlen);
 	if (r)
 		return r;
-	errno = 0;
-	gz = gzopen(path, "rb");
-	if (!gz) {
-		r = errno ? -errno : -ENOMEM;
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-r));
+	r = results_read(path, &doc, err, errlen);
+	if (r)
 		return r;
-	}
-	doc = json_load_callback(gz_read_cb, gz, JSON_REJECT_DUPLICATES, &jerr);
-	gzclose(gz);
-	if (!doc) {
-		snprintf(err, errlen,
-			 "%s: not a valid results file (truncated or not JSON): line %d: %s",
-			 path, jerr.line, jerr.text);
-		return -EINVAL;
-	}
-	if (!json_is_object(doc))
-		LOAD_FAIL(-EPROTO, "%s: not an exitbench results file (top level is not an object)",
-			  path);
-	schema = json_string_value(json_object_get(doc, "schema"));
-	if (!schema)
-		LOAD_FAIL(-EPROTO, "%s: not an exitbench results file (no \"schema\")",
-			  path);
-	slash = strrchr(schema, '/');
-	if (!slash || (size_t)(slash - schema) != strlen(EB_SCHEMA_NAME) ||
-	    strncmp(schema, EB_SCHEMA_NAME, slash - schema))
-		LOAD_FAIL(-EPROTO, "%s: foreign schema \"%s\" (expected %s)",
-			  path, schema, EB_SCHEMA);
-	errno = 0;
-	major = strtol(slash + 1, &end, 10);
-	if (errno || end == slash + 1 || *end || major < 1)
-		LOAD_FAIL(-EPROTO, "%s: malformed schema version \"%s\"", path,
-			  schema);
-	if (major > EB_SCHEMA_MAJOR)
-		LOAD_FAIL(-EPROTONOSUPPORT,
-			  "%s: schema %s is newer than this exitbench reads (%s): upgrade exitbench",
-			  path, schema, EB_SCHEMA);
-
-	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
-		v = json_object_get(doc, required[i].key);
-		if (!v || json_typeof(v) != required[i].type)
-			LOAD_FAIL(-EPROTO, "%s: malformed: missing or mistyped \"%s\"",
-				  path, required[i].key);
-	}
-	if (!json_is_string(json_object_get(json_object_get(doc, "kvm"),
-					    "flavor")))
-		LOAD_FAIL(-EPROTO, "%s: malformed: missing \"kvm.flavor\"", path);
-	json_array_foreach(json_object_get(doc, "results"), i, res) {
-		name = json_string_value(json_object_get(res, "test"));
-		if (!json_is_object(res) || !name ||
-		    !json_is_string(json_object_get(res, "status")))
-			LOAD_FAIL(-EPROTO, "%s: malformed: results[%zu] lacks \"test\" or \"status\"",
-				  path, i);
-		if (!strcmp(json_string_value(json_object_get(res, "status")),
-			    "ok") &&
-		    !json_is_object(json_object_get(res, "cycles")))
-			LOAD_FAIL(-EPROTO, "%s: malformed: results[%zu] (%s) is ok but has no \"cycles\"",
-				  path, i, name);
+	r = check_schema(doc, path, err, errlen);
+	if (!r)
+		r = results_check(doc, path, err, errlen);
+	if (r) {
+		json_decref(doc);
+		return r;
 	}
 	*out = doc;
 	return 0;
-fail:
-	json_decref(doc);
-	return r;
 }

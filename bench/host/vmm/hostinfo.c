@@ -134,12 +134,18 @@ void hostinfo_probe(struct eb_host *h)
 		{ "kvm_amd", EB_FLAVOR_SVM },
 		{ "kvm_pvm", EB_FLAVOR_PVM },
 	};
+	char path[128], name[sizeof(h->hostname)] = "";
 	struct utsname u;
-	char path[128];
 
 	memset(h, 0, sizeof(*h));
-	if (gethostname(h->hostname, sizeof(h->hostname) - 1))
-		strcpy(h->hostname, "unknown");
+	/*
+	 * Into a local first: with UBSan's recoverable null checks, GCC 12
+	 * follows a path where h (hostname is its first member) is NULL and
+	 * stops -Werror builds with -Wnonnull on gethostname().
+	 */
+	if (gethostname(name, sizeof(name) - 1))
+		strcpy(name, "unknown");
+	snprintf(h->hostname, sizeof(h->hostname), "%s", name);
 	if (!uname(&u)) {
 		snprintf(h->kernel_release, sizeof(h->kernel_release), "%s",
 			 u.release);
