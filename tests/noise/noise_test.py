@@ -171,7 +171,7 @@ def case_events():
 
 def case_precision():
     need_kvm()
-    doc, _ = run_json("run", "--cpu", "auto", "--tests", "pio_kernel",
+    doc, _ = run_json("run", "--cpu", "auto", "--tests", "pio_kernel", "--repeat", "1",
                       "--samples", "300", "--precision", "50%", "--max-time", "20")
     s = result(doc, "pio_kernel")["sampling"]
     if s["stopped_by"] != "precision" or s["rounds"] < 3 or \
