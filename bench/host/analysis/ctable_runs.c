@@ -90,13 +90,11 @@ static int fill_runs_cell(struct eb_ctable *t, struct eb_crow *r, size_t k,
 	nb = group_entries(t, 0, r, eb, &emu_b);
 	nc = group_entries(t, k + 1, r, ec, &emu_c);
 	if (!nb) {
-		c->state = EB_CELL_NO_BASE;
-		snprintf(c->why, sizeof(c->why), "no run of %s with data", t->labels[0]);
+		c->state = EB_CELL_NO_BASE;	/* the report says why from the entries */
 		return 0;
 	}
 	if (!nc) {
 		c->state = EB_CELL_NO_CAND;
-		snprintf(c->why, sizeof(c->why), "no run of %s with data", t->labels[k + 1]);
 		return 0;
 	}
 	/* Mixed emulated/native within or across groups: no comparison. */
