@@ -29,37 +29,58 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* How many of @x[0..n-1] @d does not divide. */
+static size_t not_divided(const uint64_t *x, size_t n, uint64_t d)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += x[i] % d != 0;
+	return k;
+}
+
 uint64_t eb_tsc_tick(const uint64_t *x, size_t n, size_t *exceptions)
 {
-	uint64_t *s, g = 0;
-	size_t lo, hi, i, distinct = 0;
+	uint64_t *s, mode = 0, best = 0, g = 0;
+	size_t i, run = 0, best_run = 0, allow = n / 100;
 
 	if (exceptions)
 		*exceptions = 0;
 	if (!n)
 		return 0;
 	s = malloc(n * sizeof(*s));
-	if (s) {
-		memcpy(s, x, n * sizeof(*s));
-		qsort(s, n, sizeof(*s), cmp_u64);
-		lo = n / 100;
-		hi = n - n / 100;
-		for (i = lo; i < hi; i++) {
-			g = gcd(g, s[i]);
-			distinct += i == lo || s[i] != s[i - 1];
-		}
-		free(s);
-	}
-	/* Too few distinct values in the middle to tell a step from a value. */
-	if (!s || distinct < 8) {
-		g = 0;
+	if (!s) {
 		for (i = 0; i < n; i++)
 			g = gcd(g, x[i]);
+		return g;
 	}
-	if (g && exceptions)
-		for (i = 0; i < n; i++)
-			*exceptions += x[i] % g != 0;
-	return g;
+	memcpy(s, x, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_u64);
+	for (i = 0; i < n; i++) {
+		run = i && s[i] == s[i - 1] ? run + 1 : 1;
+		if (run > best_run) {
+			best_run = run;
+			mode = s[i];
+		}
+	}
+	free(s);
+	/*
+	 * The tick divides the most frequent value; of its divisors, the
+	 * largest that divides all but 1% of the samples.
+	 */
+	for (uint64_t d = 1; mode && d * d <= mode; d++) {
+		if (mode % d)
+			continue;
+		if (mode / d > best && not_divided(x, n, mode / d) <= allow) {
+			best = mode / d;
+			break;	/* mode / d only shrinks from here */
+		}
+		if (d > best && not_divided(x, n, d) <= allow)
+			best = d;
+	}
+	if (best && exceptions)
+		*exceptions = not_divided(x, n, best);
+	return best;
 }
 
 int eb_runs_summarize(const double *x, size_t n, double alpha,

@@ -32,13 +32,13 @@
 
 /*
  * The TSC tick of a set of raw samples (each a difference of two TSC
- * reads): the gcd of the samples between the 1st and 99th percentile, or
- * of all samples when that middle has fewer than 8 distinct values.  The
- * tails are left out because a sample that straddles a vCPU migration in
- * an outer hypervisor can carry a TSC-offset change that breaks the
- * step (seen: 1 of 10,000 pio_user samples on the Intel host).
- * @exceptions (may be NULL) gets how many samples the tick does not
- * divide.  Returns 0 for n == 0 or when every sample is 0.
+ * reads): the largest divisor of the most frequent sample that divides
+ * all but 1% of the samples.  Not the plain gcd: a sample that straddles
+ * a vCPU migration in an outer hypervisor can carry a TSC-offset change
+ * that breaks the step (seen: 1 of 10,000 pio_user samples on the Intel
+ * host).  When every sample has one value the step cannot be told from
+ * the value, and that value is returned.  @exceptions (may be NULL) gets
+ * how many samples the tick does not divide.  0 for n == 0 or all zero.
  */
 uint64_t eb_tsc_tick(const uint64_t *x, size_t n, size_t *exceptions);
 
