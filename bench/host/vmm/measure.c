@@ -377,8 +377,8 @@ json_t *run_test(struct eb_run_state *st, const struct eb_test *t)
 			return e;
 		}
 		json_object_set_new(e, "inject_delay", json_pack("{s:I, s:f}",
-			"iters", (json_int_t)c.delay_iters,
-			"injected_cycles", c.delay_iters * st->inject_cpi[c.cpl]));
+			"spin_cycles", (json_int_t)c.delay_iters,
+			"injected_cycles", inject_cycles(st, c.cpl)));
 	}
 	r = run_sampled(st, t, &c, &o, e);
 	if (r) {

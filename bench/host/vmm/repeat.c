@@ -242,6 +242,9 @@ int repeat_run(struct eb_run_state *st, json_t *results, char *err,
 			}
 			st->apx_on = conf[k].apx_on;
 			st->apx.xcr0_mode = conf[k].xcr0;
+			/* --inject-delay: calibrate in every run, under its conditions */
+			memset(st->inject_cpi, 0, sizeof(st->inject_cpi));
+			memset(st->inject_why, 0, sizeof(st->inject_why));
 			for (unsigned int i = 0; i < cfg->ntests && !r; i++) {
 				json_t *e = run_test(st, cfg->tests[i]);
 

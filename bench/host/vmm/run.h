@@ -75,6 +75,7 @@ struct eb_run_state {
 	/* --inject-delay: per CPL, delay iterations and their measured cost */
 	uint64_t inject_iters[4];
 	double inject_cpi[4];		/* cycles per iteration; 0: not calibrated */
+	double inject_fixed[4];		/* the loop's own cost beside its iterations */
 	char inject_why[4][160];	/* why the delay cannot be injected */
 };
 
@@ -104,6 +105,8 @@ int repeat_run(struct eb_run_state *st, json_t *results, char *err,
 json_t *repeat_single(struct eb_run_state *st, json_t *e, unsigned int seq);
 /* The top-level "tsc_tick": gcd of every result's tick. */
 json_t *repeat_tick_json(json_t *results);
+/* The delay injected at @cpl, as calibrated: fixed + iters * per iteration. */
+double inject_cycles(const struct eb_run_state *st, int cpl);
 /* The top-level "inject_delay" object (inject.c), or NULL when off. */
 json_t *inject_json(const struct eb_run_state *st);
 /*
