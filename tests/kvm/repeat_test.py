@@ -9,6 +9,9 @@ usage: repeat_test.py EXITBENCH CASE
   unresolved  compare of one run per side says `unresolved`, gate exits 2
   tick        the TSC tick is found and divides every raw sample (the
               recorded exceptions aside, at most 0.1%)
+  selftest    selftest (the runs method) reports the A/A control, every
+              bisection point with a CI that holds its rate, an MDE that
+              is a tested delay detected at >= 90%, and the sizing line
   inject      --inject-delay D shifts nop's median by D within two ticks
               (or 2% of D where that is more: see the check),
               the file says so, and compare/gate refuse it against a plain
@@ -149,11 +152,41 @@ def case_inject(d):
     print(f"ok: --inject-delay {delay}: nop +{shift:.1f} cycles (tick {tick})")
 
 
+def case_selftest(d):
+    out = os.path.join(d, "s.json")
+    p = subprocess.run([EXE, "selftest", "--tests", "pio_kernel", "--run-samples",
+                        "300", "--runs", "3", "--trials", "4", "--steps", "2",
+                        "--out", out], capture_output=True, text=True, timeout=600)
+    if p.returncode != 0:
+        fail(f"selftest: exit {p.returncode}: {p.stderr}")
+    doc = json.load(open(out))
+    st = doc["selftest"][0]
+    if doc["method"] != "runs" or st["status"] != "ok" or st["method"] != "runs":
+        fail(f"selftest did not run the runs method: {st}")
+    if st["aa"]["trials"] != 4 or len(st["points"]) < 1:
+        fail(f"selftest: no A/A control or no point: {st}")
+    for pt in st["points"]:
+        lo, hi = pt["detect_rate_ci"]
+        if not lo <= pt["detect_rate"] <= hi or pt["trials"] != 4:
+            fail(f"selftest point without a CI that holds it: {pt}")
+    mde = st["mde"]
+    if "cycles" in mde:
+        hit = [pt for pt in st["points"] if pt["delay_cycles"] == mde["cycles"]]
+        if not hit or hit[0]["detect_rate"] < 0.9:
+            fail(f"MDE {mde} is not a delay detected at >= 90%: {st['points']}")
+    import re
+    if not re.search(r"to resolve 1% on this host, (use \d+ runs|more than 1000 runs) of 300 samples",
+                     p.stdout):
+        fail(f"no sizing line: {p.stdout}")
+    print(f"ok: selftest MDE {mde}, sizing {st['sizing']}")
+
+
 def main():
     need_kvm()
     with tempfile.TemporaryDirectory() as d:
         {"repeat": case_repeat, "unresolved": case_unresolved,
-         "tick": case_tick, "inject": case_inject}[CASE](d)
+         "tick": case_tick, "inject": case_inject,
+         "selftest": case_selftest}[CASE](d)
 
 
 if __name__ == "__main__":
