@@ -4,6 +4,7 @@
  * one median per run, Welch's t test per row (compare_runs.c).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,17 +26,26 @@ static size_t count_runs(const struct eb_rentry *const *e, size_t n)
 	return runs;
 }
 
-static void collect(const struct eb_rentry *const *e, size_t n, double *v,
-		    double *tick)
+/* Every run's median (or, @by_file, each file's mean run median). */
+static size_t collect(const struct eb_rentry *const *e, size_t n, double *v,
+		      double *tick, bool by_file)
 {
 	size_t m = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		for (size_t j = 0; j < e[i]->nruns; j++)
-			v[m++] = e[i]->runs[j].median;
+		double sum = 0;
+
+		for (size_t j = 0; j < e[i]->nruns; j++) {
+			sum += e[i]->runs[j].median;
+			if (!by_file)
+				v[m++] = e[i]->runs[j].median;
+		}
+		if (by_file)
+			v[m++] = sum / (double)e[i]->nruns;
 		if (e[i]->tick > *tick)
 			*tick = e[i]->tick;
 	}
+	return m;
 }
 
 int eb_ctable_cell_runs(struct eb_ccell *c, const struct eb_rentry *const *b,
@@ -48,10 +58,18 @@ int eb_ctable_cell_runs(struct eb_ccell *c, const struct eb_rentry *const *b,
 	double tick = 0;
 	int ret = -ENOMEM;
 
+	/*
+	 * The top level with replication decides (Kalibera and Jones): runs
+	 * of one process share its time and conditions, so with two or more
+	 * files (processes, boots) on each side the unit is the file.
+	 */
+	bool by_file = nb >= 2 && nk >= 2 && (rb > nb || rk > nk);
+
 	if (vb && vk) {
-		collect(b, nb, vb, &tick);
-		collect(k, nk, vk, &tick);
+		rb = collect(b, nb, vb, &tick, by_file);
+		rk = collect(k, nk, vk, &tick, by_file);
 		ret = eb_runlevel_compare(vb, rb, vk, rk, tick, thr, &c->cmp);
+		c->cmp.by_file = by_file;
 	}
 	free(vb);
 	free(vk);

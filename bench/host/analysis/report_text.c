@@ -294,6 +294,16 @@ static const char *ci_str(char *buf, size_t len, const struct eb_cmp *m)
 	return buf;
 }
 
+static bool any_by_file(const struct eb_ctable *t)
+{
+	for (size_t i = 0; i < t->nrows; i++)
+		for (size_t k = 0; k < t->ncands; k++)
+			if (t->rows[i].cells[k].state == EB_CELL_OK &&
+			    t->rows[i].cells[k].cmp.by_file)
+				return true;
+	return false;
+}
+
 static bool any_below_tick(const struct eb_ctable *t)
 {
 	size_t i, k;
@@ -472,6 +482,9 @@ static int write_text(FILE *f, const struct eb_ctable *t)
 			"   emulation cost, not hardware exit timing\n");
 	fprintf(f, "old, new: means of the run medians; delta and its 95%% CI\n"
 		"   (+- half width, %% of old): Welch t over the runs\n");
+	if (any_by_file(t))
+		fprintf(f, "   (with >= 2 files a side: over the files' mean run medians,\n"
+			"   as runs of one process share its time and conditions)\n");
 	if (any_below_tick(t))
 		fprintf(f, "+-<tick: CI narrower than one TSC tick; a delta within one\n"
 			"   tick never counts as a shift\n");

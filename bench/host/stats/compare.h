@@ -52,6 +52,7 @@ struct eb_cmp {
 	double u, p;			/* Mann-Whitney U of cand, two-sided p; NAN without raw */
 	double threshold_cycles;	/* the threshold, resolved against base_median */
 	double tick;			/* TSC step per exit, cycles; 0 unknown */
+	bool by_file;			/* units were files (processes), not runs */
 	enum eb_verdict verdict;
 	char why[96];			/* EB_UNRESOLVED: why */
 };
