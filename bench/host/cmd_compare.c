@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * exitbench compare BASE.json CAND.json [CAND2.json ...]: per test, the
- * candidates' medians against the baseline's, the Hodges-Lehmann shift
- * with its 95% CI, the Mann-Whitney p-value and a verdict.
+ * exitbench compare OLD NEW [NEW2 ...]: per test, each side's runs (every
+ * run of every file on it) against the baseline's: the difference of the
+ * mean run medians with Welch's 95% CI and p-value, and a verdict, or
+ * `unresolved` with fewer than 2 runs on a side (stats/runlevel.h).
  */
 #include <errno.h>
 #include <math.h>
@@ -236,7 +237,7 @@ int cmd_compare(int argc, char **argv)
 	if (argc - optind == 1 && !runs && !out && fmt == EB_FMT_TEXT &&
 	    !strchr(argv[optind], ','))
 		return eb_compare_within(argv[optind], &thr);
-	if (argc - optind < (runs ? 2 : 2)) {
+	if (argc - optind < 2) {
 		eb_analysis_error("compare", "need a baseline and at least one candidate "
 				  "(files, or files joined by commas; try --help)");
 		return 2;

@@ -4,7 +4,9 @@
  * Exit 0: no test regressed beyond the threshold with significance;
  * 1: at least one did (or failed outright while the baseline ran it);
  * 2: unusable input (unreadable/foreign files, other host, nothing to
- * compare).  Optional JUnit XML (file) and TAP (stdout) for CI systems.
+ * compare), or nothing regressed but a test is unresolved (fewer than 2
+ * runs on a side: no verdict either way, so no pass).  Optional JUnit
+ * XML (file) and TAP (stdout) for CI systems.
  */
 #include <errno.h>
 #include <getopt.h>
