@@ -115,6 +115,7 @@ enum eb_test_id {
 #define EB_F_VMMCALL		(1u << 1) /* hypercall: AMD VMMCALL, not VMCALL */
 #define EB_F_X2APIC		(1u << 2) /* APIC is in x2APIC mode */
 #define EB_F_SET_XCR0		(1u << 3) /* XSETBV(xcr0) before the test */
+#define EB_F_DELAY_TSC		(1u << 4) /* EB_T_DELAYED: delay_iters are TSC cycles */
 
 /* Result codes (mailbox.status). */
 enum eb_result {

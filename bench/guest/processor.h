@@ -146,6 +146,23 @@ static inline void delay_loop(u64 n)
 			     : "+r"(n), "+r"(x) : "r"(one) : "cc");
 }
 
+/*
+ * exitbench run --inject-delay: spin until @n TSC cycles have passed.  A
+ * delay in the TSC's own unit: the IMUL chain above runs at the core
+ * clock, which wanders against the TSC (turbo, an outer hypervisor), so
+ * its cost in TSC cycles moves by a few percent from run to run.
+ */
+static inline void tsc_spin(u64 n)
+{
+	u64 t0;
+
+	if (!n)
+		return;
+	t0 = rdtsc_end();
+	while (rdtsc_end() - t0 < n)
+		;
+}
+
 static inline void cli(void) { asm volatile("cli" ::: "memory"); }
 static inline void sti(void) { asm volatile("sti" ::: "memory"); }
 static inline void pause(void) { asm volatile("pause" ::: "memory"); }

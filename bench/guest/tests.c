@@ -247,6 +247,15 @@ static unsigned int t_hang_hypercall(struct eb_mailbox *mb)
  * inside the timed region, before the exit.  The same code runs with 0
  * iterations for the "A" side, so A and A+D differ only by the delay.
  */
+/* The selftest's IMUL chain, or --inject-delay's TSC spin. */
+static inline void delay(const struct eb_mailbox *mb, u64 d)
+{
+	if (mb->flags & EB_F_DELAY_TSC)
+		tsc_spin(d);
+	else
+		delay_loop(d);
+}
+
 static unsigned int t_delayed(struct eb_mailbox *mb)
 {
 	const u64 d = mb->delay_iters;
@@ -255,25 +264,25 @@ static unsigned int t_delayed(struct eb_mailbox *mb)
 
 	switch (mb->delay_test) {
 	case EB_T_NOP:		/* calibration: the delay alone */
-		EB_LOOP(mb, delay_loop(d));
+		EB_LOOP(mb, delay(mb, d));
 		break;
 	case EB_T_CPUID:
-		EB_LOOP(mb, (delay_loop(d), cpuid(0, 0, &a, &b, &c, &dx)));
+		EB_LOOP(mb, (delay(mb, d), cpuid(0, 0, &a, &b, &c, &dx)));
 		break;
 	case EB_T_RDMSR:
-		EB_LOOP(mb, (delay_loop(d), v = rdmsr(mb->msr)));
+		EB_LOOP(mb, (delay(mb, d), v = rdmsr(mb->msr)));
 		break;
 	case EB_T_PIO_KERNEL:
-		EB_LOOP(mb, (delay_loop(d), v = inb(EB_PORT_PIC_IMR)));
+		EB_LOOP(mb, (delay(mb, d), v = inb(EB_PORT_PIC_IMR)));
 		break;
 	case EB_T_PIO_USER:
-		EB_LOOP(mb, (delay_loop(d), outb(EB_PORT_USER, 0)));
+		EB_LOOP(mb, (delay(mb, d), outb(EB_PORT_USER, 0)));
 		break;
 	case EB_T_MMIO_KERNEL:
-		EB_LOOP(mb, (delay_loop(d), v = readl(EB_GPA_LAPIC + XAPIC_VERSION)));
+		EB_LOOP(mb, (delay(mb, d), v = readl(EB_GPA_LAPIC + XAPIC_VERSION)));
 		break;
 	case EB_T_MMIO_USER:
-		EB_LOOP(mb, (delay_loop(d), writel(EB_GPA_MMIO_USER, 0)));
+		EB_LOOP(mb, (delay(mb, d), writel(EB_GPA_MMIO_USER, 0)));
 		break;
 	default:
 		return EB_RES_BAD_COMMAND;

@@ -28,6 +28,12 @@
 #define DEFAULT_TIMEOUT_BASE	10.0
 #define DEFAULT_TIMEOUT_PER_EXIT 10e-3
 #define DEFAULT_SEED	0x65786974ull	/* "exit" */
+/*
+ * Runs per test: the default run of every test (scripts/run) takes about
+ * a minute on the 2-core development hosts with 5, and 5 runs per side
+ * give Welch's between-run interval ~8 degrees of freedom.
+ */
+#define DEFAULT_REPEAT	5
 
 static void usage(FILE *f)
 {
@@ -38,7 +44,10 @@ static void usage(FILE *f)
 "file (schema exitbench-result/1) and print a table.\n"
 "\n"
 "  --tests a,b,...   tests to run (default: all; see 'exitbench list')\n"
-"  --samples N       kept samples per test (default %d)\n"
+"  --repeat N        runs per test, each in a fresh VM with its own\n"
+"                    warm-up (default %d); compare/gate decide on the\n"
+"                    spread between runs, so a verdict needs >= 2\n"
+"  --samples N       kept samples per test and run (default %d)\n"
 "  --batch K         exits per sample (default 1)\n"
 "  --warmup W        discarded samples run first (default %d)\n"
 "  --cpu N|auto|none pin the vCPU thread to CPU N, let hwloc choose an\n"
@@ -63,8 +72,12 @@ static void usage(FILE *f)
 "                    per exit of a sample)\n"
 "  --seed N          bootstrap seed (default %#llx)\n"
 "  --kvm-dev PATH    KVM device (default $" EB_KVM_DEV_ENV " or " EB_DEFAULT_KVM_DEV ")\n"
-"  --apx MODE        guest APX: off, on, both, or auto (the default: both\n"
-"                    where KVM offers APX to guests, else off, saying why)\n"
+"  --apx MODE        guest APX: off, on, both (or off,on), or auto (the\n"
+"                    default: both where KVM offers APX to guests, else\n"
+"                    off, saying why); both modes interleave over the runs\n"
+"  --inject-delay C  test aid: add a calibrated delay of about C cycles\n"
+"                    to every timed exit (tests with a delayed variant;\n"
+"                    the others are skipped); the results say so\n"
 "  --xcr0 MODE       guest XCR0: host (as the host's) or reduced (without\n"
 "                    AVX-512 state: KVM switches XCR0 around every exit)\n"
 "  --check-egprs     check the guest's registers across every exit in an\n"
@@ -79,7 +92,7 @@ static void usage(FILE *f)
 "\n"
 "Exit status: 0 all tests ok or skipped, 1 a test failed or timed out\n"
 "or the run could not start, 2 bad usage.\n",
-		DEFAULT_SAMPLES, DEFAULT_WARMUP, DEFAULT_TIMEOUT_BASE,
+		DEFAULT_REPEAT, DEFAULT_SAMPLES, DEFAULT_WARMUP, DEFAULT_TIMEOUT_BASE,
 		(unsigned long long)DEFAULT_SEED);
 }
 
@@ -156,12 +169,34 @@ static int parse_strategies(struct eb_run_config *cfg, const char *arg)
 	return 0;
 }
 
+/* --xcr0 host | reduced | host,reduced | reduced,host */
+static int parse_xcr0(struct eb_run_config *cfg, const char *arg)
+{
+	const char *comma = strchr(arg, ',');
+	char first[16];
+
+	if (!comma) {
+		cfg->nxcr0 = 1;
+		return apx_parse_xcr0_mode(arg, &cfg->xcr0_modes[0]);
+	}
+	if ((size_t)(comma - arg) >= sizeof(first))
+		return -EINVAL;
+	snprintf(first, sizeof(first), "%.*s", (int)(comma - arg), arg);
+	cfg->nxcr0 = 2;
+	if (apx_parse_xcr0_mode(first, &cfg->xcr0_modes[0]) ||
+	    apx_parse_xcr0_mode(comma + 1, &cfg->xcr0_modes[1]) ||
+	    cfg->xcr0_modes[0] == cfg->xcr0_modes[1])
+		return -EINVAL;
+	return 0;
+}
+
 static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 {
 	enum { O_TESTS = 256, O_SAMPLES, O_BATCH, O_WARMUP, O_CPU, O_OUT,
 	       O_RAW, O_TIMEOUT, O_SEED, O_KVM_DEV, O_APX, O_XCR0,
 	       O_CHECK_EGPRS, O_NO_CHECK_EGPRS, O_DEBUG_CORRUPT, O_DEBUG_FORCE_APX, O_CPL,
-	       O_EVENTS, O_PRECISION, O_MAX_TIME, O_STRATEGIES, O_ROUNDS, O_WAIT };
+	       O_EVENTS, O_PRECISION, O_MAX_TIME, O_STRATEGIES, O_ROUNDS, O_WAIT,
+	       O_REPEAT, O_INJECT };
 	static const struct option opts[] = {
 		{ "tests", required_argument, NULL, O_TESTS },
 		{ "samples", required_argument, NULL, O_SAMPLES },
@@ -187,6 +222,8 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 		{ "strategies", required_argument, NULL, O_STRATEGIES },
 		{ "rounds", required_argument, NULL, O_ROUNDS },
 		{ "wait", no_argument, NULL, O_WAIT },
+		{ "repeat", required_argument, NULL, O_REPEAT },
+		{ "inject-delay", required_argument, NULL, O_INJECT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -270,16 +307,33 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 			cfg->kvm_dev = optarg;
 			break;
 		case O_APX:
+			/* off,on: both modes, as --xcr0 host,reduced names its two */
+			if (!strcmp(optarg, "off,on") || !strcmp(optarg, "on,off"))
+				optarg = (char *)"both";
 			if (apx_parse_request(optarg, &cfg->apx_req))
 				return eb_bad_value("run", "--apx", optarg,
 						    "one of off, on, both, auto");
 			cfg->apx = optarg;
 			break;
 		case O_XCR0:
-			if (apx_parse_xcr0_mode(optarg, &cfg->xcr0_mode))
+			if (parse_xcr0(cfg, optarg))
 				return eb_bad_value("run", "--xcr0", optarg,
-						    "host or reduced");
+						    "host, reduced, host,reduced or reduced,host");
 			cfg->xcr0 = optarg;
+			break;
+		case O_REPEAT: {
+			uint64_t v;
+
+			if (eb_parse_u64(optarg, 1, EB_MAX_ROUNDS, &v))
+				return eb_bad_value("run", "--repeat", optarg,
+						    "a number from 1 to 1000");
+			cfg->repeat = (unsigned int)v;
+			break;
+		}
+		case O_INJECT:
+			if (eb_parse_double(optarg, 1, 1e9, &cfg->inject_delay))
+				return eb_bad_value("run", "--inject-delay", optarg,
+						    "cycles, from 1 to 10^9");
 			break;
 		case O_CHECK_EGPRS:
 		case O_NO_CHECK_EGPRS:
@@ -323,8 +377,14 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 		eb_error("run: --rounds needs --strategies");
 		return EB_EXIT_USAGE;
 	}
+	if (cfg->nstrategies && cfg->repeat) {
+		eb_error("run: --strategies repeats by --rounds (each round a fresh VM per strategy); --repeat is for one strategy");
+		return EB_EXIT_USAGE;
+	}
 	if (cfg->nstrategies && !cfg->rounds)
 		cfg->rounds = 8;
+	if (!cfg->repeat)
+		cfg->repeat = cfg->nstrategies ? 1 : DEFAULT_REPEAT;
 	if (cfg->samples * cfg->batch > 100000000ull) {
 		eb_error("run: --samples x --batch must stay below 10^8");
 		return EB_EXIT_USAGE;
@@ -338,8 +398,10 @@ static json_t *config_json(const struct eb_run_config *cfg)
 
 	for (unsigned int i = 0; i < cfg->ntests; i++)
 		json_array_append_new(tests, json_string(cfg->tests[i]->name));
-	return json_pack("{s:o, s:I, s:I, s:I, s:i, s:i, s:b, s:f, s:I, s:s, s:s, s:s}",
+	return json_pack("{s:o, s:I, s:f, s:I, s:I, s:I, s:i, s:i, s:b, s:f, s:I, s:s, s:s, s:s}",
 			 "tests", tests,
+			 "repeat", (json_int_t)cfg->repeat,
+			 "inject_delay_cycles", cfg->inject_delay,
 			 "samples", (json_int_t)cfg->samples,
 			 "batch", (json_int_t)cfg->batch,
 			 "warmup", (json_int_t)cfg->warmup,
@@ -359,6 +421,7 @@ int cmd_run(int argc, char **argv)
 		.samples = DEFAULT_SAMPLES, .warmup = DEFAULT_WARMUP,
 		.batch = 1, .cpu = -1, .cpl = -1, .timeout_s = 0,
 		.seed = DEFAULT_SEED, .apx = "auto", .xcr0 = "host",
+		.nxcr0 = 1, .xcr0_modes = { APX_XCR0_HOST },
 		.check_egprs = -1, .corrupt_reg = -1,
 		/* Pinned by default: migrations are noise nobody wants. */
 		.noise.cpu = "auto",
@@ -436,14 +499,21 @@ int cmd_run(int argc, char **argv)
 	/* Refuse before anything is written: never an "apx on" number without APX. */
 	apx_run_init(&st->apx);
 	st->apx.request = cfg.apx_req;
-	st->apx.xcr0_mode = cfg.xcr0_mode;
+	st->apx.xcr0_mode = cfg.xcr0_modes[0];
+	/* A pooled entry needs every run's samples; "raw" leaves with --raw off. */
+	st->want_raw = true;
 	st->apx.check_egprs = cfg.check_egprs;
 	st->apx.corrupt = cfg.corrupt_reg >= 0;
 	st->apx.corrupt_reg = cfg.corrupt_reg;
 	st->apx.corrupt_uabi = cfg.corrupt_uabi;
 	st->apx.force_on = cfg.force_apx_on;
-	r = apx_run_prepare(&st->apx, st->vm.kvm_fd,
-			    st->host.flavor == EB_FLAVOR_PVM, err, sizeof(err));
+	/* Every --xcr0 mode must be possible; the first stays set. */
+	for (unsigned int x = cfg.nxcr0; x-- > 0 && !r; ) {
+		st->apx.xcr0_mode = cfg.xcr0_modes[x];
+		r = apx_run_prepare(&st->apx, st->vm.kvm_fd,
+				    st->host.flavor == EB_FLAVOR_PVM, err,
+				    sizeof(err));
+	}
 	if (r) {
 		eb_error("run: %s", err);
 		ret = EB_EXIT_USAGE;
@@ -478,17 +548,13 @@ int cmd_run(int argc, char **argv)
 			goto err_doc;
 		}
 		json_object_set_new(doc, "switch", sw);
-	} else {
-		bool modes[2];
-		unsigned int nmodes = apx_run_modes(&st->apx, modes);
-
-		for (unsigned int m = 0; m < nmodes; m++) {
-			st->apx_on = modes[m];
-			for (unsigned int i = 0; i < cfg.ntests; i++)
-				json_array_append_new(results,
-						      run_test(st, cfg.tests[i]));
-		}
+	} else if (repeat_run(st, results, err, sizeof(err))) {
+		eb_error("run: %s", err);
+		goto err_doc;
 	}
+	json_object_set_new(doc, "tsc_tick", repeat_tick_json(results));
+	if (cfg.inject_delay > 0)
+		json_object_set_new(doc, "inject_delay", inject_json(st));
 
 	json_object_set_new(doc, "status",
 			    json_string(st->failed ? "failed" : "ok"));

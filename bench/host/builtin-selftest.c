@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,12 @@
 #include "results.h"
 #include "run.h"
 #include "runner.h"
+#include "runlevel.h"
 #include "selftest.h"
+#include "selftest_runs.h"
 
 #define MSR_IA32_CR_PAT		0x277
-#define DEFAULT_TESTS		"pio_kernel,mmio_kernel,pio_user,mmio_user"
+#define DEFAULT_TESTS		"pio_kernel,mmio_kernel"
 #define DEFAULT_WARMUP		100
 #define DEFAULT_TIMEOUT		30.0
 
@@ -33,6 +36,9 @@ static const enum eb_test_id delayable[] = {
 struct st_opts {
 	const struct eb_test *tests[16];
 	unsigned int ntests;
+	bool blocks;			/* --method blocks: the older paired design */
+	bool trials_set;
+	struct eb_str_cfg rcfg;		/* --method runs (the default) */
 	struct eb_selftest_cfg cfg;
 	uint64_t warmup;
 	double timeout_s;
@@ -44,20 +50,27 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: exitbench selftest [options]\n"
 "\n"
-"Measure this host's minimum detectable effect (MDE): inject a known\n"
-"delay of D cycles into an exit test's timed region (a calibrated loop),\n"
-"run A (no delay) against A+D in interleaved blocks, and report the\n"
-"smallest D detected in >= 95%% of trials, with the A/A control (D = 0)\n"
-"checked against its 5%% false-alarm level.  Quote the MDE to say a\n"
-"difference is below what this host can resolve.\n"
+"Measure this host's minimum detectable effect (MDE) the way compare\n"
+"decides: R runs of an exit test (each a fresh VM, --run-samples each)\n"
+"against R runs of the same with a known delay of D cycles in the timed\n"
+"region (a TSC spin), compared by Welch's t on the run medians; D found\n"
+"by bisection, the detection rate over --trials with its 95%% CI, the A/A\n"
+"control (D = 0), and a sizing line: to resolve --resolve %% of the\n"
+"median here, use N runs of M samples.\n"
 "\n"
+"  --runs R          runs per side (default 5, run's --repeat)\n"
+"  --run-samples M   samples per run (default 2000)\n"
+"  --steps N         bisection steps (default 5)\n"
+"  --resolve P       the sizing line's effect, %% of the median (default 1)\n"
+"  --method blocks   the older design instead: interleaved block pairs\n"
+"                    in one VM, sign test, fixed --deltas grid\n"
 "  --tests a,b,...   exit tests (cpuid, rdmsr, pio_kernel, pio_user,\n"
-"                    mmio_kernel, mmio_user; default: the last four)\n"
-"  --deltas a,b,...  delays in %% of each exit's median, 0 = A/A\n"
+"                    mmio_kernel, mmio_user; default pio_kernel,mmio_kernel)\n"
+"  --deltas a,b,...  blocks: delays in %% of each exit's median, 0 = A/A\n"
 "                    (default 0,0.25,0.5,1,2,5,10,20)\n"
-"  --trials N        trials per delay (default 20)\n"
-"  --blocks N        A/A+D block pairs per trial, >= 6 (default 12)\n"
-"  --block-samples N samples per block (default 300)\n"
+"  --trials N        trials per delay (default 10; blocks: 20)\n"
+"  --blocks N        blocks: block pairs per trial, >= 6 (default 12)\n"
+"  --block-samples N blocks: samples per block (default 300)\n"
 "  --warmup W        discarded samples before each block (default %d)\n"
 "  --cpu N|auto      vCPU placement (default auto)\n"
 "  --wait            wait for a CPU another exitbench holds\n"
@@ -139,7 +152,8 @@ static int parse_deltas(struct eb_selftest_cfg *cfg, const char *arg)
 static int parse_args(struct st_opts *o, struct eb_run_config *rc, int argc, char **argv)
 {
 	enum { O_TESTS = 256, O_DELTAS, O_TRIALS, O_BLOCKS, O_BSAMPLES, O_WARMUP,
-	       O_CPU, O_OUT, O_TIMEOUT, O_KVM_DEV, O_WAIT };
+	       O_CPU, O_OUT, O_TIMEOUT, O_KVM_DEV, O_WAIT, O_METHOD, O_RUNS,
+	       O_RSAMPLES, O_STEPS, O_RESOLVE };
 	static const struct option opts[] = {
 		{ "tests", required_argument, NULL, O_TESTS },
 		{ "deltas", required_argument, NULL, O_DELTAS },
@@ -152,6 +166,11 @@ static int parse_args(struct st_opts *o, struct eb_run_config *rc, int argc, cha
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "kvm-dev", required_argument, NULL, O_KVM_DEV },
 		{ "wait", no_argument, NULL, O_WAIT },
+		{ "method", required_argument, NULL, O_METHOD },
+		{ "runs", required_argument, NULL, O_RUNS },
+		{ "run-samples", required_argument, NULL, O_RSAMPLES },
+		{ "steps", required_argument, NULL, O_STEPS },
+		{ "resolve", required_argument, NULL, O_RESOLVE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -176,6 +195,37 @@ static int parse_args(struct st_opts *o, struct eb_run_config *rc, int argc, cha
 				return eb_bad_value("selftest", "--trials", optarg,
 						    "a number from 1 to 1000");
 			o->cfg.trials = v;
+			o->rcfg.trials = v;
+			o->trials_set = true;
+			break;
+		case O_METHOD:
+			if (strcmp(optarg, "runs") && strcmp(optarg, "blocks"))
+				return eb_bad_value("selftest", "--method", optarg,
+						    "runs or blocks");
+			o->blocks = !strcmp(optarg, "blocks");
+			break;
+		case O_RUNS:
+			if (eb_parse_u64(optarg, 2, 64, &v))
+				return eb_bad_value("selftest", "--runs", optarg,
+						    "a number from 2 to 64");
+			o->rcfg.runs = v;
+			break;
+		case O_RSAMPLES:
+			if (eb_parse_u64(optarg, 10, 1000000, &v))
+				return eb_bad_value("selftest", "--run-samples", optarg,
+						    "a number from 10 to 1000000");
+			o->rcfg.run_samples = v;
+			break;
+		case O_STEPS:
+			if (eb_parse_u64(optarg, 0, 10, &v))
+				return eb_bad_value("selftest", "--steps", optarg,
+						    "a number from 0 to 10");
+			o->rcfg.steps = v;
+			break;
+		case O_RESOLVE:
+			if (eb_parse_double(optarg, 0.001, 100, &o->rcfg.resolve_pct))
+				return eb_bad_value("selftest", "--resolve", optarg,
+						    "a percentage from 0.001 to 100");
 			break;
 		case O_BLOCKS:
 			if (eb_parse_u64(optarg, 6, 1000, &v))
@@ -232,6 +282,7 @@ struct sampler {
 	const struct st_opts *o;
 	const struct eb_test *t;
 	int cpl;
+	double tick;		/* TSC tick of the first run's samples */
 	char why[320];		/* why a block failed */
 };
 
@@ -282,6 +333,110 @@ static int sample_block(void *ctx, enum eb_st_what what, uint64_t iters,
 	}
 	eb_outcome_free(&out);
 	return r;
+}
+
+/* One run of the runs method: a fresh VM, its own warm-up, the median. */
+static int sample_run(void *ctx, double delay, double *median)
+{
+	struct sampler *s = ctx;
+	struct eb_run_state *st = s->st;
+	struct eb_outcome out;
+	struct eb_cmd c;
+	double *d = NULL;
+	int r;
+
+	if (st->vm_live) {
+		vm_destroy(&st->vm);
+		st->vm_live = false;
+	}
+	r = run_ensure_vm(st);
+	if (r) {
+		snprintf(s->why, sizeof(s->why), "%s", st->vm.err);
+		return -EIO;
+	}
+	memset(&c, 0, sizeof(c));
+	c.id = EB_T_DELAYED;
+	c.delay_test = s->t->id;
+	/* Both sides spin (1 cycle for A): the spin's overshoot cancels. */
+	c.delay_iters = 1 + (uint64_t)llround(delay);
+	c.flags = EB_F_DELAY_TSC;
+	c.cpl = s->cpl;
+	c.x2apic = s->t->x2apic;
+	c.samples = s->o->rcfg.run_samples;
+	c.warmup = s->o->warmup;
+	c.batch = 1;
+	c.cpu = st->cfg->cpu;
+	c.timeout_s = s->o->timeout_s;
+	c.msr = MSR_IA32_CR_PAT;
+	c.xcr0 = st->vm.xcr0;
+	r = vm_run_cmd(&st->vm, &c, &out);
+	if (r) {
+		snprintf(s->why, sizeof(s->why), "could not run: %s", strerror(-r));
+		return r;
+	}
+	if (out.status != EB_OUT_OK || out.n != c.samples) {
+		snprintf(s->why, sizeof(s->why), "%s",
+			 out.reason[0] ? out.reason : "the guest returned too few samples");
+		r = -EIO;
+	} else {
+		d = malloc(out.n * sizeof(*d));
+		if (!d) {
+			r = -ENOMEM;
+		} else {
+			if (!s->tick)
+				s->tick = (double)eb_tsc_tick(out.samples, out.n, NULL);
+			for (uint64_t i = 0; i < out.n; i++)
+				d[i] = (double)out.samples[i];
+			*median = eb_median_d(d, out.n);
+			free(d);
+		}
+	}
+	if (out.vm_dead) {
+		if (!out.vm_wedged)
+			vm_destroy(&st->vm);
+		st->vm_live = false;
+	}
+	eb_outcome_free(&out);
+	return r;
+}
+
+static void progress_runs(void *ctx, const struct eb_str_point *p)
+{
+	const struct sampler *s = ctx;
+
+	fprintf(stderr, "exitbench: selftest %s: D = %.0f cycles: slower in %u/%u trials\n",
+		s->t->name, p->delay, p->slower, p->trials);
+}
+
+static void print_runs(const struct eb_test *t, const struct eb_str_cfg *cfg,
+		       const struct eb_str_result *r)
+{
+	printf("\n%s: %u runs per side x %zu samples, %u trials per delay\n",
+	       t->name, cfg->runs, cfg->run_samples, cfg->trials);
+	printf("  run medians: mean %.0f, SD %.0f cycles (%.2f%%)\n", r->median, r->sd,
+	       100 * r->sd / r->median);
+	printf("  %10s %8s %18s\n", "D cycles", "slower", "rate, 95% CI");
+	printf("  %10s %5u/%-2u %5.0f%% [%3.0f%%, %3.0f%%]  (A/A: slower or faster)\n", "0",
+	       r->aa_alarms, r->aa_trials, 100.0 * r->aa_alarms / r->aa_trials,
+	       100 * r->aa_lo, 100 * r->aa_hi);
+	for (unsigned int i = 0; i < r->npoints; i++) {
+		const struct eb_str_point *p = &r->pt[i];
+
+		printf("  %10.0f %5u/%-2u %5.0f%% [%3.0f%%, %3.0f%%]\n", p->delay, p->slower,
+		       p->trials, 100.0 * p->slower / p->trials, 100 * p->lo, 100 * p->hi);
+	}
+	if (r->found)
+		printf("  MDE: %.0f cycles = %.2f%% of the median (detected %.0f%%, 95%% CI %.0f-%.0f%%)\n",
+		       r->mde, 100 * r->mde / r->median, 100 * r->mde_rate,
+		       100 * r->mde_lo, 100 * r->mde_hi);
+	else
+		printf("  MDE: not resolved (no delay up to 32x the predicted one was detected)\n");
+	if (r->size_runs)
+		printf("  to resolve %g%% on this host, use %u runs of %zu samples per side\n",
+		       cfg->resolve_pct, r->size_runs, cfg->run_samples);
+	else
+		printf("  to resolve %g%% on this host: more than 1000 runs of %zu samples per side\n",
+		       cfg->resolve_pct, cfg->run_samples);
 }
 
 static void progress(void *ctx, const struct eb_selftest_point *p,
@@ -339,6 +494,35 @@ static int run_all(struct eb_run_state *st, struct st_opts *o, json_t *list)
 			continue;
 		}
 		s.cpl = t->mode[st->host.flavor].cpl;
+		if (!o->blocks) {
+			struct eb_str_result rr;
+			double m;
+
+			/* One run first: the tick the comparisons use. */
+			r = sample_run(&s, 0, &m);
+			o->rcfg.tick = s.tick;
+			if (!r)
+				r = eb_selftest_runs(&o->rcfg, sample_run, &s,
+						     progress_runs, &rr);
+			if (r) {
+				eb_error("selftest: %s: %s", t->name,
+					 s.why[0] ? s.why : strerror(-r));
+				json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "test",
+					t->name, "status", "failed", "reason",
+					s.why[0] ? s.why : strerror(-r)));
+				ret = EB_EXIT_FAIL;
+				continue;
+			}
+			print_runs(t, &o->rcfg, &rr);
+			json_t *j = eb_selftest_runs_json(&o->rcfg, &rr);
+
+			json_object_set_new(j, "test", json_string(t->name));
+			json_object_set_new(j, "status", json_string("ok"));
+			json_object_set_new(j, "cpl", json_integer(s.cpl));
+			json_object_set_new(j, "tsc_tick", json_real(s.tick));
+			json_array_append_new(list, j);
+			continue;
+		}
 		fprintf(stderr, "exitbench: selftest %s: %u delays x %u trials...\n",
 			t->name, o->cfg.ndeltas, o->cfg.trials);
 		r = eb_selftest_run(&o->cfg, sample_block, &s, progress, &res);
@@ -377,6 +561,7 @@ int cmd_selftest(int argc, char **argv)
 	eb_selftest_defaults(&o.cfg);
 	rc.noise.wait = eb_env_wait();
 	rc.noise.waiting = eb_say_waiting;
+	eb_str_defaults(&o.rcfg);
 	r = parse_tests(&o, DEFAULT_TESTS);
 	if (!r)
 		r = parse_args(&o, &rc, argc, argv);
@@ -418,8 +603,12 @@ int cmd_selftest(int argc, char **argv)
 			goto out;
 		}
 	}
-	printf("exitbench selftest: %u trials x %u blocks x %zu samples per delay, vCPU on CPU %d\n",
-	       o.cfg.trials, o.cfg.blocks, o.cfg.block_samples, rc.cpu);
+	if (o.blocks)
+		printf("exitbench selftest: %u trials x %u blocks x %zu samples per delay, vCPU on CPU %d\n",
+		       o.cfg.trials, o.cfg.blocks, o.cfg.block_samples, rc.cpu);
+	else
+		printf("exitbench selftest: %u trials x %u+%u runs x %zu samples per delay, vCPU on CPU %d\n",
+		       o.rcfg.trials, o.rcfg.runs, o.rcfg.runs, o.rcfg.run_samples, rc.cpu);
 	list = json_array();
 	r = run_all(st, &o, list);
 	eb_noise_finish(&st->noise);
@@ -427,6 +616,7 @@ int cmd_selftest(int argc, char **argv)
 		doc = results_new(&st->host, argc + 1, argv - 1);
 		results_set_vm_info(doc, &st->host);
 		json_object_set_new(doc, "schema", json_string("exitbench-selftest/1"));
+		json_object_set_new(doc, "method", json_string(o.blocks ? "blocks" : "runs"));
 		json_object_set_new(doc, "selftest", list);
 		json_object_set_new(doc, "noise", eb_noise_json(&st->noise));
 		if (results_write(doc, path, false, err, sizeof(err))) {

@@ -29,6 +29,14 @@ int eb_compare_within(const char *path, const struct eb_threshold *thr);
 int eb_analysis_load(const char *cmd, char *const *paths, size_t n,
 		     struct eb_rview *rv, bool force);
 
+/*
+ * Refuse (unless @allow) a file run with --inject-delay against a plain
+ * one: a known delay is a test aid, not a kernel's cost.  0, or -1 after
+ * printing.
+ */
+int eb_analysis_check_injected(const char *cmd, const struct eb_rview *rv,
+			       size_t n, bool allow);
+
 __attribute__((format(printf, 2, 3)))
 void eb_analysis_error(const char *cmd, const char *fmt, ...);
 

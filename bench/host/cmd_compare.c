@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * exitbench compare BASE.json CAND.json [CAND2.json ...]: per test, the
- * candidates' medians against the baseline's, the Hodges-Lehmann shift
- * with its 95% CI, the Mann-Whitney p-value and a verdict.
+ * exitbench compare OLD NEW [NEW2 ...]: per test, each side's runs (every
+ * run of every file on it) against the baseline's: the difference of the
+ * mean run medians with Welch's 95% CI and p-value, and a verdict, or
+ * `unresolved` with fewer than 2 runs on a side (stats/runlevel.h).
  */
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,29 +65,108 @@ err_free:
 static void compare_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: exitbench compare [options] BASE.json CAND.json [CAND2.json...]\n"
+		"usage: exitbench compare [options] OLD NEW [NEW2...]\n"
 		"       exitbench compare [-t T] FILE.json   (from run --strategies)\n"
 		"\n"
-		"Compare per-exit cycles of candidate results against a baseline, per\n"
-		"(test, apx, xcr0) present in both: medians, delta, Hodges-Lehmann shift\n"
-		"with 95%% CI, Mann-Whitney U p-value and a verdict (faster/slower/same).\n"
-		"Raw samples (exitbench run --raw) give the shift and U test; without\n"
-		"them the median delta and bootstrap CIs are used.\n"
+		"Compare per-exit cycles, per (test, apx, xcr0) present on both sides.\n"
+		"A side (OLD, NEW) is a results file or several joined by commas\n"
+		"(a.json,b.json): every run of every file on a side is one run of\n"
+		"that side (exitbench run --repeat N writes N runs per file).  The\n"
+		"runs decide: delta = difference of the mean run medians, with\n"
+		"Welch's 95%% CI and p-value over the runs.  With fewer than 2 runs\n"
+		"on a side the between-run spread is unknown: 'unresolved', never\n"
+		"faster/slower.  A delta within one TSC tick is never a shift.\n"
 		"\n"
 		"  -t, --threshold T   smallest difference that matters: N%% of the\n"
 		"                      baseline median or N cycles (default 1%%)\n"
+		"  -l, --label A,B     name the sides (default: the strategy when the\n"
+		"                      sides' strategies differ, else the file name)\n"
 		"  -f, --format F      text (default, <= 72 columns), markdown, csv, json\n"
 		"  -o, --out FILE      write there (atomically) instead of stdout\n"
-		"  -r, --runs          the files are repeated runs: group them by strategy\n"
-		"                      (kvm.strategy; the first file's is the baseline)\n"
-		"                      and compare the run medians (Welch t, >= 2 runs\n"
-		"                      each): run-to-run drift then counts as noise\n"
+		"  -r, --runs          group the files by strategy (kvm.strategy; the\n"
+		"                      first file's is the baseline) instead of by side\n"
+		"      --allow-injected  compare a run with --inject-delay against a\n"
+		"                      plain one (refused otherwise: a test aid)\n"
 		"      --force         compare results from different hosts/CPUs/TSC\n"
 		"  -h, --help          this help\n"
 		"\n"
 		"With one file from 'exitbench run --strategies', each strategy is\n"
 		"compared with the first within the file, paired by round (mean of\n"
 		"the per-round median differences, paired-t 95%% CI over rounds).\n");
+}
+
+/* Split the SIDE operands (FILE or FILE,FILE...) into paths and groups. */
+static int split_sides(char **ops, size_t nops, char ***paths, size_t **groups,
+		       size_t *n, char **buf)
+{
+	size_t len = 0, cap = 0, i;
+	char *p, *save = NULL, *tok;
+
+	for (i = 0; i < nops; i++) {
+		len += strlen(ops[i]) + 1;
+		cap += 1;
+		for (p = ops[i]; *p; p++)
+			cap += *p == ',';
+	}
+	*buf = malloc(len + 1);
+	*paths = calloc(cap + 1, sizeof(**paths));
+	*groups = calloc(cap + 1, sizeof(**groups));
+	if (!*buf || !*paths || !*groups)
+		return -ENOMEM;
+	*n = 0;
+	p = *buf;
+	for (i = 0; i < nops; i++) {
+		size_t before = *n;
+
+		strcpy(p, ops[i]);
+		for (tok = strtok_r(p, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			(*paths)[*n] = tok;
+			(*groups)[(*n)++] = i;
+		}
+		if (*n == before)
+			return -EINVAL;
+		p += strlen(ops[i]) + 1;
+	}
+	return 0;
+}
+
+/* --label A,B: the sides' names (else the table's: strategy or file). */
+static int relabel(struct eb_ctable *t, const char *labels, size_t nsides)
+{
+	char *dup = labels ? strdup(labels) : NULL, *save = NULL, *l;
+	size_t k = 0;
+
+	if (labels) {
+		if (!dup)
+			return -ENOMEM;
+		for (l = strtok_r(dup, ",", &save); l; l = strtok_r(NULL, ",", &save), k++) {
+			if (k >= nsides)
+				continue;
+			free(t->labels[k]);
+			t->labels[k] = strdup(l);
+		}
+		free(dup);
+		return k == nsides ? 0 : -EINVAL;
+	}
+	return 0;
+}
+
+int eb_analysis_check_injected(const char *cmd, const struct eb_rview *rv, size_t n,
+			       bool allow)
+{
+	size_t i;
+
+	for (i = 1; i < n && !allow; i++) {
+		if ((rv[i].inject_delay > 0) == (rv[0].inject_delay > 0))
+			continue;
+		eb_analysis_error(cmd, "%s has a delay injected (run --inject-delay %.0f, a test aid) "
+				  "and %s has not; use --allow-injected to compare them anyway",
+				  rv[0].inject_delay > 0 ? rv[0].path : rv[i].path,
+				  fmax(rv[0].inject_delay, rv[i].inject_delay),
+				  rv[0].inject_delay > 0 ? rv[i].path : rv[0].path);
+		return -1;
+	}
+	return 0;
 }
 
 int cmd_compare(int argc, char **argv)
@@ -96,24 +177,27 @@ int cmd_compare(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "runs", no_argument, NULL, 'r' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "allow-injected", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct eb_threshold thr = { .value = 1, .percent = true };
 	enum eb_report_format fmt = EB_FMT_TEXT;
 	bool runs = false;
-	const struct eb_rview **cands;
 	struct eb_outfile of = { 0 };
-	const char *out = NULL;
-	struct eb_rview *rv;
+	const char *out = NULL, *labels = NULL;
+	struct eb_rview *rv = NULL;
 	char err[512];
 	struct eb_ctable t;
-	bool force = false;
-	size_t n, i;
+	bool force = false, allow_injected = false;
+	char **paths = NULL, *buf = NULL;
+	size_t n = 0, i, *groups = NULL, nsides;
 	int c, ret, rc = 1;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+:t:f:o:rh", opts, NULL)) != -1) {
+	memset(&t, 0, sizeof(t));
+	while ((c = getopt_long(argc, argv, "+:t:f:o:l:rh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (eb_threshold_parse(optarg, &thr)) {
@@ -138,6 +222,12 @@ int cmd_compare(int argc, char **argv)
 		case 'r':
 			runs = true;
 			break;
+		case 'l':
+			labels = optarg;
+			break;
+		case 'I':
+			allow_injected = true;
+			break;
 		case 'h':
 			compare_usage(stdout);
 			return 0;
@@ -148,49 +238,54 @@ int cmd_compare(int argc, char **argv)
 	/* "-" is stdout, where the report goes anyway. */
 	if (out && eb_check_out("compare", out, false, false))
 		return 2;
-	if (argc - optind == 1 && !runs && !out && fmt == EB_FMT_TEXT)
+	if (argc - optind == 1 && !runs && !out && fmt == EB_FMT_TEXT &&
+	    !strchr(argv[optind], ','))
 		return eb_compare_within(argv[optind], &thr);
 	if (argc - optind < 2) {
 		eb_analysis_error("compare", "need a baseline and at least one candidate "
-				  "results file (try --help)");
+				  "(files, or files joined by commas; try --help)");
 		return 2;
 	}
-	n = (size_t)(argc - optind);
+	nsides = (size_t)(argc - optind);
+	ret = split_sides(argv + optind, nsides, &paths, &groups, &n, &buf);
+	if (ret) {
+		eb_analysis_error("compare", ret == -EINVAL ? "an empty side (',' alone)" :
+				  "out of memory");
+		rc = 2;
+		goto err_free;
+	}
 	rv = calloc(n, sizeof(*rv));
-	cands = calloc(n, sizeof(*cands));
-	if (!rv || !cands) {
+	if (!rv) {
 		eb_analysis_error("compare", "out of memory");
 		goto err_free;
 	}
-	if (eb_analysis_load("compare", argv + optind, n, rv, force)) {
+	if (eb_analysis_load("compare", paths, n, rv, force)) {
 		rc = 2;		/* a file refused: bad input */
+		n = 0;
 		goto err_free;
 	}
-	for (i = 1; i < n; i++)
-		cands[i - 1] = &rv[i];
-	if (runs)
-		ret = eb_ctable_build_runs(&t, rv, n, NULL, &thr);
-	else
-		ret = eb_ctable_build(&t, &rv[0], cands, n - 1, &thr);
+	if (eb_analysis_check_injected("compare", rv, n, allow_injected)) {
+		rc = 2;
+		goto err_table;
+	}
+	ret = eb_ctable_build_runs(&t, rv, n, runs ? NULL : groups, &thr);
 	if (ret == -EINVAL) {
 		eb_analysis_error("compare", "--runs: all files report strategy '%s'; "
-				  "need two or more strategies", rv[0].strategy);
+				  "give the sides as OLD1,OLD2 NEW1,NEW2 instead", rv[0].strategy);
+		rc = 2;
+		goto err_table;
+	}
+	if (!ret)
+		ret = relabel(&t, labels, t.ncands + 1);
+	if (ret == -EINVAL) {
+		eb_analysis_error("compare", "--label '%s': want one name per side (%zu), "
+				  "joined by commas", labels, t.ncands + 1);
+		rc = 2;
 		goto err_table;
 	}
 	if (ret) {
 		eb_analysis_error("compare", "%s", strerror(-ret));
 		goto err_table;
-	}
-	for (i = 0; runs && i <= t.ncands; i++) {
-		size_t j, count = 0;
-
-		for (j = 0; j < n; j++)
-			count += t.group[j] == i;
-		if (count < 2) {
-			eb_analysis_error("compare", "--runs: strategy '%s' has %zu file; "
-					  "need two or more runs of each", t.labels[i], count);
-			goto err_table;
-		}
 	}
 	if (out) {
 		ret = eb_outfile_open(&of, out, err, sizeof(err));
@@ -214,6 +309,8 @@ err_table:
 		eb_rview_free(&rv[i]);
 err_free:
 	free(rv);
-	free(cands);
+	free(paths);
+	free(groups);
+	free(buf);
 	return rc;
 }

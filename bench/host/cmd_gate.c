@@ -4,7 +4,9 @@
  * Exit 0: no test regressed beyond the threshold with significance;
  * 1: at least one did (or failed outright while the baseline ran it);
  * 2: unusable input (unreadable/foreign files, other host, nothing to
- * compare).  Optional JUnit XML (file) and TAP (stdout) for CI systems.
+ * compare), or nothing regressed but a test is unresolved (fewer than 2
+ * runs on a side: no verdict either way, so no pass).  Optional JUnit
+ * XML (file) and TAP (stdout) for CI systems.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +25,7 @@ enum gate_outcome {
 	GATE_REGRESSED,
 	GATE_BROKEN,	/* ran in the baseline, failed or timed out now */
 	GATE_SKIP,
+	GATE_UNRESOLVED,	/* too few runs: no verdict either way */
 };
 
 struct gate_case {
@@ -41,6 +44,13 @@ static void describe(struct gate_case *gc)
 	char pb[16];
 
 	snprintf(gc->name, sizeof(gc->name), "%s apx=%s xcr0=%s", r->test, r->apx, r->xcr0);
+	if (c->state == EB_CELL_OK && m->verdict == EB_UNRESOLVED) {
+		gc->outcome = GATE_UNRESOLVED;
+		snprintf(gc->detail, sizeof(gc->detail),
+			 "unresolved (%s): %.1f -> %.1f cycles (%+.2f%%)", m->why,
+			 m->base_median, m->cand_median, m->delta_pct);
+		return;
+	}
 	if (c->state == EB_CELL_OK) {
 		gc->outcome = m->verdict == EB_SLOWER ? GATE_REGRESSED : GATE_PASS;
 		if (m->runs_base)
@@ -63,16 +73,16 @@ static void describe(struct gate_case *gc)
 				 m->delta_pct, m->shift_lo, m->shift_hi);
 		return;
 	}
-	if (c->why[0] && c->state != EB_CELL_NO_CAND) {
-		gc->outcome = GATE_SKIP;
-		snprintf(gc->detail, sizeof(gc->detail), "%s", c->why);
-		return;
-	}
 	if (c->state == EB_CELL_MISMATCH) {
 		gc->outcome = GATE_SKIP;
 		snprintf(gc->detail, sizeof(gc->detail),
 			 "emulated in one file only (%s): not comparable",
 			 r->b->emulated ? "baseline" : "candidate");
+		return;
+	}
+	if (c->why[0] && c->state != EB_CELL_NO_CAND) {
+		gc->outcome = GATE_SKIP;
+		snprintf(gc->detail, sizeof(gc->detail), "%s", c->why);
 		return;
 	}
 	if (c->state == EB_CELL_NO_BASE) {
@@ -122,7 +132,7 @@ static void write_junit(FILE *f, const struct eb_ctable *t, const struct gate_ca
 
 	for (i = 0; i < n; i++) {
 		failures += gc[i].outcome == GATE_REGRESSED || gc[i].outcome == GATE_BROKEN;
-		skipped += gc[i].outcome == GATE_SKIP;
+		skipped += gc[i].outcome == GATE_SKIP || gc[i].outcome == GATE_UNRESOLVED;
 	}
 	snprintf(suite, sizeof(suite), "exitbench gate %s -> %s", t->labels[0], t->labels[1]);
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -147,6 +157,7 @@ static void write_junit(FILE *f, const struct eb_ctable *t, const struct gate_ca
 			fprintf(f, "\"/>\n");
 			break;
 		case GATE_SKIP:
+		case GATE_UNRESOLVED:
 			fprintf(f, "      <skipped message=\"");
 			xml_str(f, gc[i].detail);
 			fprintf(f, "\"/>\n");
@@ -171,7 +182,8 @@ static void write_tap(FILE *f, const struct gate_case *gc, size_t n)
 
 		/* '#' starts a TAP directive: keep it out of descriptions. */
 		fprintf(f, "%s %zu - %s: %s%s\n", bad ? "not ok" : "ok", i + 1, gc[i].name,
-			gc[i].outcome == GATE_SKIP ? "skipped # SKIP " : "", gc[i].detail);
+			gc[i].outcome == GATE_SKIP ? "skipped # SKIP " :
+			gc[i].outcome == GATE_UNRESOLVED ? "# SKIP " : "", gc[i].detail);
 	}
 }
 
@@ -179,14 +191,16 @@ static void gate_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: exitbench gate --baseline B.json --candidate C.json [options]\n"
-		"       exitbench gate -b B1 -b B2 [-b ...] -c C1 -c C2 [-c ...] [options]\n"
+		"       exitbench gate -b B1 [-b B2 ...] -c C1 [-c C2 ...] [options]\n"
 		"\n"
-		"Perf-CI verdict.  Exit 0: no test regressed; 1: a test is slower than\n"
-		"the baseline beyond the threshold with statistical significance\n"
-		"(Mann-Whitney p < 0.05, Hodges-Lehmann CI excluding 0), or failed\n"
-		"where the baseline ran; 2: unusable input.  With two or more runs per\n"
-		"side, the run medians decide (Welch t), so run-to-run drift counts\n"
-		"as noise.\n"
+		"Perf-CI verdict over runs: every run of every -b file is a baseline\n"
+		"run, of every -c file a candidate run (run --repeat N writes N).\n"
+		"Exit 0: no test regressed; 1: a test is slower than the baseline\n"
+		"beyond the threshold with significance (Welch t on the run medians,\n"
+		"p < 0.05, CI excluding 0 and wider than one TSC tick), or failed\n"
+		"where the baseline ran; 2: unusable input, or no regression but a\n"
+		"test unresolved (fewer than 2 runs on a side: between-run spread\n"
+		"unknown).\n"
 		"\n"
 		"  -b, --baseline FILE   baseline results (repeat for several runs)\n"
 		"  -c, --candidate FILE  candidate results (repeat for several runs)\n"
@@ -194,6 +208,7 @@ static void gate_usage(FILE *f)
 		"      --junit FILE      also write JUnit XML there (atomically)\n"
 		"      --tap             print TAP (version 13) instead of the summary\n"
 		"      --force           accept results from different hosts/CPUs/TSC\n"
+		"      --allow-injected  accept a run --inject-delay file against a plain one\n"
 		"  -h, --help            this help\n");
 }
 
@@ -206,6 +221,7 @@ int cmd_gate(int argc, char **argv)
 		{ "junit", required_argument, NULL, 'J' },
 		{ "tap", no_argument, NULL, 'T' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "allow-injected", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -214,10 +230,10 @@ int cmd_gate(int argc, char **argv)
 	char **paths = calloc((size_t)argc + 1, sizeof(*paths));
 	size_t *groups = calloc((size_t)argc + 1, sizeof(*groups));
 	size_t i, n = 0, nb = 0, nc = 0, nbad = 0, nskip = 0;
-	const struct eb_rview *cand;
 	struct gate_case *gc = NULL;
 	struct eb_rview *rv = NULL;
-	bool tap = false, force = false;
+	bool tap = false, force = false, allow_injected = false;
+	size_t nunres = 0;
 	struct eb_ctable t;
 	int c, ret, rc = 2;
 
@@ -241,6 +257,7 @@ int cmd_gate(int argc, char **argv)
 		case 'J': junit = optarg; break;
 		case 'T': tap = true; break;
 		case 'F': force = true; break;
+		case 'I': allow_injected = true; break;
 		case 't':
 			if (eb_threshold_parse(optarg, &thr)) {
 				eb_analysis_error("gate", "bad --threshold '%s' (want e.g. 2%% or 20 cycles)",
@@ -257,9 +274,9 @@ int cmd_gate(int argc, char **argv)
 			goto err_args;
 		}
 	}
-	if (!nb || !nc || optind != argc || (nb + nc > 2 && (nb < 2 || nc < 2))) {
-		eb_analysis_error("gate", "need one --baseline and one --candidate, or >= 2 of each "
-				  "for repeated runs (try --help)");
+	if (!nb || !nc || optind != argc) {
+		eb_analysis_error("gate", "need at least one --baseline and one --candidate "
+				  "(try --help)");
 		goto err_args;
 	}
 	/* With --junit -, the summary goes to stderr. */
@@ -275,11 +292,9 @@ int cmd_gate(int argc, char **argv)
 		n = 0;
 		goto err_free;
 	}
-	cand = &rv[1];
-	if (n > 2)
-		ret = eb_ctable_build_runs(&t, rv, n, groups, &thr);
-	else
-		ret = eb_ctable_build(&t, &rv[0], &cand, 1, &thr);
+	if (eb_analysis_check_injected("gate", rv, n, allow_injected))
+		goto err_free;
+	ret = eb_ctable_build_runs(&t, rv, n, groups, &thr);
 	if (!ret) {
 		gc = calloc(t.nrows ? t.nrows : 1, sizeof(*gc));
 		if (!gc)
@@ -294,6 +309,7 @@ int cmd_gate(int argc, char **argv)
 		describe(&gc[i]);
 		nbad += gc[i].outcome == GATE_REGRESSED || gc[i].outcome == GATE_BROKEN;
 		nskip += gc[i].outcome == GATE_SKIP;
+		nunres += gc[i].outcome == GATE_UNRESOLVED;
 	}
 	if (t.ncompared == 0 && nbad == 0) {
 		eb_analysis_error("gate", "%s and %s have no test measured in both",
@@ -318,14 +334,23 @@ int cmd_gate(int argc, char **argv)
 	if (tap) {
 		write_tap(stdout, gc, t.nrows);
 	} else {
-		printf("exitbench gate: %s -> %s, threshold %g%s: %zu compared, %zu regressed, %zu skipped\n",
+		printf("exitbench gate: %s -> %s, threshold %g%s: %zu compared, %zu regressed, %zu unresolved, %zu skipped\n",
 		       t.labels[0], t.labels[1], thr.value, thr.percent ? "%" : " cycles",
-		       t.ncompared, nbad, nskip);
+		       t.ncompared, nbad, nunres, nskip);
 		for (i = 0; i < t.nrows; i++)
 			if (gc[i].outcome == GATE_REGRESSED || gc[i].outcome == GATE_BROKEN)
 				printf("REGRESSION %s: %s\n", gc[i].name, gc[i].detail);
 	}
 	rc = nbad ? 1 : 0;
+	/* Unknown is not "no regression": a CI job must not pass on it. */
+	for (i = 0; !nbad && i < t.nrows; i++) {
+		if (gc[i].outcome != GATE_UNRESOLVED)
+			continue;
+		eb_analysis_error("gate", "%s: unresolved (%s); run each side with --repeat N (N >= 2)",
+				  gc[i].name, gc[i].r->cells[0].cmp.why);
+		rc = 2;
+		break;
+	}
 err_free:
 	free(gc);
 	eb_ctable_free(&t);

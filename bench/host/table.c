@@ -68,6 +68,44 @@ void table_wrap(FILE *f, const char *first, const char *text, int indent)
 	fputc('\n', f);
 }
 
+enum { CI_SAMPLES, CI_ROUNDS, CI_RUNS };
+
+/*
+ * The CI the table shows, the one that was actually reached: between
+ * runs when there are several, else what --precision reached between
+ * rounds, else the one run's bootstrap CI of its median.
+ */
+static double ci_half_width(json_t *r, json_t *cy, json_t *ci, int *kind)
+{
+	json_t *br = json_object_get(r, "between_runs");
+	json_t *sm = json_object_get(r, "sampling");
+
+	if (json_is_number(json_object_get(br, "half_width"))) {
+		*kind = CI_RUNS;
+		return num(br, "half_width");
+	}
+	if (json_is_number(json_object_get(sm, "precision_reached"))) {
+		*kind = CI_ROUNDS;
+		return num(sm, "precision_reached") * num(cy, "median");
+	}
+	*kind = CI_SAMPLES;
+	if (json_array_size(ci) != 2)
+		return NAN;
+	return (json_number_value(json_array_get(ci, 1)) -
+		json_number_value(json_array_get(ci, 0))) / 2;
+}
+
+static const char *tick_str(json_t *doc, char *buf, size_t len)
+{
+	json_t *t = json_object_get(json_object_get(doc, "tsc_tick"), "cycles");
+
+	if (json_is_number(t))
+		snprintf(buf, len, "%g", json_number_value(t));
+	else
+		snprintf(buf, len, "unknown");
+	return buf;
+}
+
 static void header(FILE *f, json_t *doc)
 {
 	json_t *eb = json_object_get(doc, "exitbench");
@@ -92,6 +130,12 @@ static void header(FILE *f, json_t *doc)
 		fprintf(f, "TSC frequency unknown: no ns; ");
 	fprintf(f, "samples %.0f, warm-up %.0f, batch %.0f\n",
 		num(cfg, "samples"), num(cfg, "warmup"), num(cfg, "batch"));
+	if (json_is_number(json_object_get(cfg, "repeat")))
+		fprintf(f, "runs %.0f per test (each a fresh VM); TSC tick %s cycles\n",
+			num(cfg, "repeat"), tick_str(doc, line, sizeof(line)));
+	if (json_object_get(doc, "inject_delay"))
+		fprintf(f, "TEST AID: --inject-delay %.0f cycles added to every timed exit\n",
+			num(json_object_get(doc, "inject_delay"), "requested_cycles"));
 	if (json_object_get(cfg, "apx"))
 		fprintf(f, "guest: --apx %s, --xcr0 %s\n",
 			str(cfg, "apx", "?"), str(cfg, "xcr0", "?"));
@@ -105,7 +149,8 @@ static void header(FILE *f, json_t *doc)
 void table_print(FILE *f, json_t *doc)
 {
 	json_t *results = json_object_get(doc, "results"), *r;
-	bool any_emulated = false, any_notok = false;
+	bool any_emulated = false, any_notok = false, below_tick = false;
+	unsigned int kinds = 0;
 	char b[8][32], group[160] = "", g[160];
 	size_t i;
 
@@ -120,7 +165,8 @@ void table_print(FILE *f, json_t *doc)
 		json_t *ci = json_object_get(cy, "median_ci");
 		bool emu = json_is_true(json_object_get(r, "emulated"));
 		char cpl[8];
-		double half = NAN;
+		double half = NAN, tick = num(json_object_get(r, "tsc_tick"), "per_exit");
+		int ci_kind;
 
 		if (strcmp(str(r, "status", "?"), "ok")) {
 			any_notok = true;
@@ -134,18 +180,19 @@ void table_print(FILE *f, json_t *doc)
 			fprintf(f, "%s\n", g);
 			snprintf(group, sizeof(group), "%s", g);
 		}
-		if (json_array_size(ci) == 2)
-			half = (json_number_value(json_array_get(ci, 1)) -
-				json_number_value(json_array_get(ci, 0))) / 2;
+		half = ci_half_width(r, cy, ci, &ci_kind);
+		kinds |= 1u << ci_kind;
 		any_emulated |= emu;
+		below_tick |= tick > 0 && half < tick;
 		snprintf(cpl, sizeof(cpl), "%.0f%s", num(r, "cpl"),
 			 emu ? "e" : "");
 		snprintf(b[7], 32, "%s%s", str(r, "test", "?"),
 			 strcmp(apx, "off") ? "/apx" : "");
 		fprintf(f, "%-17s%4s %7s %5s %7s %7s %6s %6s %6s\n",
 			b[7], cpl,
-			fmt(b[0], 32, num(cy, "median"), 7),
-			fmt(b[1], 32, half, 5),
+			fmt(b[0], 32, ci_kind == CI_RUNS ? num(json_object_get(r, "between_runs"),
+				"mean_of_medians") : num(cy, "median"), 7),
+			tick > 0 && half < tick ? "<tick" : fmt(b[1], 32, half, 5),
 			fmt(b[2], 32, num(cy, "p1"), 7),
 			fmt(b[3], 32, num(cy, "p99"), 7),
 			fmt(b[4], 32, num(r, "overhead_cycles"), 6),
@@ -153,8 +200,22 @@ void table_print(FILE *f, json_t *doc)
 			fmt(b[6], 32, num(ns, "median"), 6));
 	}
 	fprintf(f, "\nTSC cycles per exit.  loop: the empty timed loop at the same CPL and\n"
-		"batch (nop); net = median - loop.  ns: median in ns.  +-ci: half\n"
-		"width of the bootstrap 95%% CI of the median.\n");
+		"batch (nop); net = median - loop.  ns: median in ns.\n");
+	if (kinds & (1u << CI_RUNS))
+		fprintf(f, "median, +-ci: the mean of the run medians and the half width of\n"
+			"its 95%% CI (Student t over the runs: the spread between runs, what\n"
+			"compare decides on); net uses the median of all samples.\n");
+	if (kinds & (1u << CI_ROUNDS))
+		fprintf(f, "+-ci%s: the 95%% half width --precision reached (the larger of the\n"
+			"pooled order-statistic and the between-rounds Student t CI).\n",
+			kinds & (1u << CI_RUNS) ? " (one run)" : "");
+	if (kinds & (1u << CI_SAMPLES))
+		fprintf(f, "+-ci%s: half width of the bootstrap 95%% CI of the median: the\n"
+			"sampling noise within one run only; run --repeat N to see more.\n",
+			kinds & ~(1u << CI_SAMPLES) ? " (one run)" : "");
+	if (below_tick)
+		fprintf(f, "<tick: narrower than one TSC tick (%s cycles): not resolvable.\n",
+			tick_str(doc, b[0], 32));
 	if (any_emulated)
 		fprintf(f, "cpl 0e: guest CPL0 is software-emulated on this host (PVM): those\n"
 			"numbers include ~1.5k cycles per emulated instruction.\n");

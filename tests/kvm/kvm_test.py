@@ -49,12 +49,17 @@ def result(doc, test):
 
 
 def check_stats(r, n):
+    """Pooled statistics hold every run's n samples; each run its own n."""
+    runs = r.get("runs") or [r]
+    for run in runs:
+        if run["cycles"]["n"] != n:
+            fail(f"{r['test']}: a run's cycles.n = {run['cycles']['n']}, want {n}")
     for key in ("cycles", "ns"):
         s = r[key]
         if s is None:
             continue
-        if s["n"] != n:
-            fail(f"{r['test']}: {key}.n = {s['n']}, want {n}")
+        if s["n"] != n * len(runs):
+            fail(f"{r['test']}: {key}.n = {s['n']}, want {n} x {len(runs)} runs")
         if not (s["min"] <= s["p1"] <= s["median"] <= s["p99"] <= s["max"]):
             fail(f"{r['test']}: {key} not ordered: {s}")
         lo, hi = s["median_ci"]
@@ -194,7 +199,7 @@ def main():
             if r["status"] != "ok":
                 fail(f"{t}: {r.get('reason')}")
             check_stats(r, 50)
-            if len(r["raw"]) != 50:
+            if len(r["raw"]) != 50 * len(r["runs"]):
                 fail(f"{t}: {len(r['raw'])} raw samples")
             if abs(min(r["raw"]) / 4 - r["cycles"]["min"]) > 1e-6:
                 fail(f"{t}: cycles are not per exit (raw/batch)")

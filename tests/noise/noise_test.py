@@ -191,7 +191,7 @@ def case_events():
 
 def case_precision():
     need_kvm()
-    doc, _ = run_json("run", "--cpu", "auto", "--tests", "pio_kernel",
+    doc, _ = run_json("run", "--cpu", "auto", "--tests", "pio_kernel", "--repeat", "1",
                       "--samples", "300", "--precision", "50%", "--max-time", "20")
     s = result(doc, "pio_kernel")["sampling"]
     if s["stopped_by"] != "precision" or s["rounds"] < 3 or \
@@ -224,7 +224,7 @@ def case_selftest():
     # A 50% delay: pio_kernel's block medians on a PVM host jump between
     # two levels ~40% apart, so a 20% delay is caught in only 4/5 trials
     # at times (seen in CI); this test asks for a delay no sane host misses.
-    doc, p = run_json("selftest", "--cpu", "auto", "--tests", "pio_kernel",
+    doc, p = run_json("selftest", "--method", "blocks", "--cpu", "auto", "--tests", "pio_kernel",
                       "--deltas", "0,50", "--trials", "5", "--blocks", "16",
                       "--block-samples", "200")
     if doc["schema"] != "exitbench-selftest/1":

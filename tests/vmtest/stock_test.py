@@ -54,7 +54,8 @@ with tempfile.TemporaryDirectory() as work:
     out = os.path.join(work, "r.json")
     cmd = [os.path.join(TOP, "scripts", "vmtest"), "stock", "--timeout", "240",
            "--exitbench", BENCH, "--out", out, "--",
-           "--samples", str(SAMPLES), "--warmup", str(WARMUP), "--check-egprs"]
+           "--samples", str(SAMPLES), "--warmup", str(WARMUP), "--check-egprs",
+           "--repeat", "1"]
     # A run takes 10-70 s here.  Twice in ~30 runs on this loaded machine
     # the whole VM stopped (no console output, the guest's own timeout
     # never fired): an emulator hang, not a harness result.  One retry,

@@ -87,13 +87,10 @@ static void fill_cell(struct eb_ccell *c, const struct eb_rentry *b,
 		return;
 	}
 	c->state = EB_CELL_OK;
-	if (b->raw && c->e->raw) {
-		ret = eb_compare_raw(b->raw, b->nraw, c->e->raw, c->e->nraw, thr, &c->cmp);
-		if (ret)
-			*err = ret;
-	} else {
-		eb_compare_stats(&b->cycles, &c->e->cycles, thr, &c->cmp);
-	}
+	/* The runs decide (ctable_runs.c): one run per side is unresolved. */
+	ret = eb_ctable_cell_runs(c, &b, 1, &c->e, 1, thr);
+	if (ret)
+		*err = ret;
 }
 
 /* Label: the strategy, or the file name when strategies repeat. */
@@ -219,6 +216,7 @@ int eb_ctable_build(struct eb_ctable *t, const struct eb_rview *base,
 			t->ncompared++;
 			t->nregressed += c->cmp.verdict == EB_SLOWER;
 			t->nimproved += c->cmp.verdict == EB_FASTER;
+			t->nunresolved += c->cmp.verdict == EB_UNRESOLVED;
 		}
 	}
 	return 0;

@@ -39,7 +39,7 @@ struct eb_ctable {
 	struct eb_threshold thr;
 	size_t nrows;
 	struct eb_crow *rows;
-	size_t ncompared, nregressed, nimproved;
+	size_t ncompared, nregressed, nimproved, nunresolved;
 	/*
 	 * Repeated runs (eb_ctable_build_runs): every file, and the group
 	 * (0 = baseline, 1 + i = candidate i) each belongs to.  base and
@@ -77,6 +77,15 @@ int eb_ctable_build_runs(struct eb_ctable *t, const struct eb_rview *files,
 			 size_t nfiles, const size_t *groups,
 			 const struct eb_threshold *thr);
 void eb_ctable_free(struct eb_ctable *t);
+
+/*
+ * One cell from the runs of the entries @b (baseline side) and @k
+ * (candidate side): every run's median, the larger tick, and
+ * eb_runlevel_compare().  0, -ENOMEM, -EINVAL.
+ */
+int eb_ctable_cell_runs(struct eb_ccell *c, const struct eb_rentry *const *b,
+			size_t nb, const struct eb_rentry *const *k, size_t nk,
+			const struct eb_threshold *thr);
 
 /* For ctable*.c: append a row; whether a row for @e exists. */
 int eb_ctable_add_row(struct eb_ctable *t, const char *test, const char *apx,

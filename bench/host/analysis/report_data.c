@@ -135,6 +135,23 @@ static json_t *cell_json(const struct eb_ctable *t, const struct eb_ccell *c, si
 			 "verdict", eb_verdict_name(m->verdict));
 }
 
+/* The run-level facts of a compared cell: tick, and why it is unresolved. */
+static json_t *cell_json_runs(const struct eb_ctable *t, const struct eb_ccell *c,
+			      size_t k)
+{
+	json_t *j = cell_json(t, c, k);
+
+	if (j && c->state == EB_CELL_OK) {
+		json_object_set_new(j, "tick", num(c->cmp.tick));
+		json_object_set_new(j, "method", json_string(c->cmp.by_file ?
+			"Welch t over the files' mean run medians" :
+			"Welch t over the run medians"));
+		if (c->cmp.verdict == EB_UNRESOLVED)
+			json_object_set_new(j, "unresolved", json_string(c->cmp.why));
+	}
+	return j;
+}
+
 int eb_report_json(FILE *f, const struct eb_ctable *t)
 {
 	json_t *root, *cands, *rows;
@@ -148,6 +165,9 @@ int eb_report_json(FILE *f, const struct eb_ctable *t)
 			 "alpha", EB_CMP_ALPHA, "candidates", "rows",
 			 "summary", "compared", (json_int_t)t->ncompared,
 			 "slower", (json_int_t)t->nregressed, "faster", (json_int_t)t->nimproved);
+	if (root)
+		json_object_set_new(json_object_get(root, "summary"), "unresolved",
+				    json_integer((json_int_t)t->nunresolved));
 	if (!root)
 		return -ENOMEM;
 	cands = json_object_get(root, "candidates");
@@ -176,7 +196,7 @@ int eb_report_json(FILE *f, const struct eb_ctable *t)
 		if (!row || json_array_append_new(rows, row))
 			goto err_put;
 		for (k = 0; k < t->ncands; k++)
-			if (json_array_append_new(cells, cell_json(t, &r->cells[k], k)))
+			if (json_array_append_new(cells, cell_json_runs(t, &r->cells[k], k)))
 				goto err_put;
 	}
 	ret = json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) ? -EIO : 0;

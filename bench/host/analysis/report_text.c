@@ -108,19 +108,41 @@ static bool one_mode(const struct eb_ctable *t)
 	return true;
 }
 
+/* Runs the file holds: the most runs any of its entries has. */
+static size_t file_runs(const struct eb_rview *rv)
+{
+	size_t i, runs = 0;
+
+	for (i = 0; i < rv->nentries; i++)
+		if (rv->entries[i].nruns > runs)
+			runs = rv->entries[i].nruns;
+	return runs;
+}
+
 static void text_file_line(FILE *f, const char *tag, const char *label,
 			   const struct eb_rview *rv)
 {
 	char l[16], k[32], p[24];
 	const char *slash = strrchr(rv->path, '/');
-	size_t i, raw = 0;
 
-	for (i = 0; i < rv->nentries; i++)
-		raw += rv->entries[i].raw != NULL;
-	/* 4 + 1 + 12 + 1 + 24 + 1 + 7 + 1 + 3 + 1 + 17 = 72 */
-	fprintf(f, "%-4s %-12s %-24s %7zu %-3s %s\n", tag, FIT(l, 12, label),
-		FIT(k, 24, rv->kernel_release), rv->samples, raw ? "raw" : "sum",
+	/* 4 + 1 + 12 + 1 + 22 + 1 + 4 + 1 + 7 + 1 + 17 = 71 */
+	fprintf(f, "%-4s %-12s %-22s %4zu %7zu %s\n", tag, FIT(l, 12, label),
+		FIT(k, 22, rv->kernel_release), file_runs(rv), rv->samples,
 		FIT(p, 17, slash ? slash + 1 : rv->path));
+}
+
+/* The largest TSC tick per exit of any compared entry; 0 unknown. */
+static double table_tick(const struct eb_ctable *t)
+{
+	double tick = 0;
+	size_t i, k;
+
+	for (i = 0; i < t->nrows; i++)
+		for (k = 0; k < t->ncands; k++)
+			if (t->rows[i].cells[k].state == EB_CELL_OK &&
+			    t->rows[i].cells[k].cmp.tick > tick)
+				tick = t->rows[i].cells[k].cmp.tick;
+	return tick;
 }
 
 static void text_header(FILE *f, const struct eb_ctable *t)
@@ -137,8 +159,13 @@ static void text_header(FILE *f, const struct eb_ctable *t)
 		 b->microcode ? b->microcode : "?", b->tsc_khz / 1000, b->flavor,
 		 b->emulated ? " under " : "", b->emulated ? b->emulated : "");
 	fprintf(f, "     %s\n", FIT(line, 67, buf));
-	fprintf(f, "     %-12s %-24s %7s %-3s %s\n", "strategy", "kernel", "samples",
-		"", "file");
+	if (table_tick(t) > 0)
+		fprintf(f, "     TSC tick %g cycles per exit (gcd of the raw samples)\n",
+			table_tick(t));
+	else
+		fprintf(f, "     TSC tick unknown (no raw samples, no tsc_tick)\n");
+	fprintf(f, "     %-12s %-22s %4s %7s %s\n", "side", "kernel", "runs", "samples",
+		"file");
 	if (t->runs) {
 		/* Every run, baseline group first. */
 		for (k = 0; k <= t->ncands; k++)
@@ -156,12 +183,8 @@ static void text_header(FILE *f, const struct eb_ctable *t)
 		snprintf(thr, sizeof(thr), "%g%%", t->thr.value);
 	else
 		snprintf(thr, sizeof(thr), "%g cycles", t->thr.value);
-	if (t->runs)
-		fprintf(f, "verdict: p < %.2f (Welch t on run medians) and |delta| >= %s\n",
-			EB_CMP_ALPHA, thr);
-	else
-		fprintf(f, "verdict: p < %.2f (Mann-Whitney U) and |shift| >= %s\n",
-			EB_CMP_ALPHA, thr);
+	fprintf(f, "verdict: Welch t on run medians, p < %.2f, |delta| >= %s\n",
+		EB_CMP_ALPHA, thr);
 	if (t->nrows && one_mode(t))
 		fprintf(f, "all rows: guest apx=%s xcr0=%s\n", t->rows[0].apx, t->rows[0].xcr0);
 	fprintf(f, "\n");
@@ -243,23 +266,76 @@ static void cell_problem(char *buf, size_t len, const struct eb_crow *r,
 		 e->status, e->reason ? e->reason : "");
 }
 
+/* A percentage in at most 7 columns: fewer decimals as it grows. */
+static const char *pct_str(char *buf, size_t len, double v, bool sign)
+{
+	double a = fabs(v);
+
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, sign ? (a >= 100 ? "%+.0f%%" : a >= 10 ? "%+.1f%%" : "%+.2f%%") :
+			 (a >= 100 ? "%.0f%%" : a >= 10 ? "%.1f%%" : "%.2f%%"), v);
+	return buf;
+}
+
+/* The CI column: "+-0.52%", or "+-<tick" when narrower than one tick. */
+static const char *ci_str(char *buf, size_t len, const struct eb_cmp *m)
+{
+	double hw = (m->shift_hi - m->shift_lo) / 2;
+	char p[24];
+
+	if (m->verdict == EB_UNRESOLVED || isnan(hw))
+		snprintf(buf, len, "-");
+	else if (m->tick > 0 && hw < m->tick)
+		snprintf(buf, len, "+-<tick");
+	else
+		snprintf(buf, len, "+-%s", pct_str(p, sizeof(p), pct(hw, m->base_median), false));
+	return buf;
+}
+
+static bool any_by_file(const struct eb_ctable *t)
+{
+	for (size_t i = 0; i < t->nrows; i++)
+		for (size_t k = 0; k < t->ncands; k++)
+			if (t->rows[i].cells[k].state == EB_CELL_OK &&
+			    t->rows[i].cells[k].cmp.by_file)
+				return true;
+	return false;
+}
+
+static bool any_below_tick(const struct eb_ctable *t)
+{
+	size_t i, k;
+
+	for (i = 0; i < t->nrows; i++)
+		for (k = 0; k < t->ncands; k++) {
+			const struct eb_ccell *c = &t->rows[i].cells[k];
+
+			if (c->state == EB_CELL_OK && c->cmp.verdict != EB_UNRESOLVED &&
+			    c->cmp.tick > 0 &&
+			    (c->cmp.shift_hi - c->cmp.shift_lo) / 2 < c->cmp.tick)
+				return true;
+		}
+	return false;
+}
+
 /*
- * One candidate: "test [apx] old -> new delta% CI verdict", the columns
- * after the test name take 54 (+6 with the apx column) of the 72.
+ * One candidate: "test old new delta CI p verdict"; the columns after
+ * the test name take 54 (+6 with the apx column) of the 72.
  */
 static void text_single(FILE *f, const struct eb_ctable *t)
 {
-	char tb[32], mb[8], b1[24], b2[24], ci[40], line[128], cut[80];
+	char tb[32], mb[8], b1[24], b2[24], d[24], ci[32], pb[16], line[128], cut[80];
 	bool modes = !one_mode(t);
 	int tw = modes ? 12 : 18;
 	size_t i;
 
+	fprintf(f, "%-*s ", tw, "test");
 	if (modes)
-		fprintf(f, "%-*s %-5s %8s -> %-8s %7s  %-15s %s\n", tw, "test", "apx",
-			"old", "new", "delta", "95% CI", "verdict");
-	else
-		fprintf(f, "%-*s %8s -> %-8s %7s  %-15s %s\n", tw, "test",
-			"old", "new", "delta", "95% CI", "verdict");
+		fprintf(f, "%-5s ", "apx");
+	fprintf(f, "%8s %8s %7s %8s %7s %s\n", "old", "new", "delta", "95% CI", "p",
+		"verdict");
 	for (i = 0; i < t->nrows; i++) {
 		const struct eb_crow *r = &t->rows[i];
 		const struct eb_ccell *c = &r->cells[0];
@@ -274,14 +350,40 @@ static void text_single(FILE *f, const struct eb_ctable *t)
 			fprintf(f, "%s\n", fit(cut, sizeof(cut), 71 - tw - (modes ? 6 : 0), line));
 			continue;
 		}
-		snprintf(ci, sizeof(ci), "%+.2f..%+.2f%%", pct(m->shift_lo, m->base_median),
-			 pct(m->shift_hi, m->base_median));
-		fprintf(f, "%8s -> %-8s %+6.2f%%  %-15s %s%s\n",
+		fprintf(f, "%8s %8s %7s %8s %7s %s\n",
 			cyc(b1, sizeof(b1), m->base_median),
-			cyc(b2, sizeof(b2), m->cand_median), m->delta_pct,
-			FIT(cut, 15, ci), eb_verdict_name(m->verdict),
-			m->raw || m->runs_base ? "" : "*");
+			cyc(b2, sizeof(b2), m->cand_median),
+			pct_str(d, sizeof(d), m->delta_pct, true), ci_str(ci, sizeof(ci), m),
+			m->verdict == EB_UNRESOLVED ? "-" : eb_report_p(pb, sizeof(pb), m->p),
+			eb_verdict_name(m->verdict));
 	}
+}
+
+/* Each distinct reason a cell is unresolved, once. */
+static void text_unresolved(FILE *f, const struct eb_ctable *t)
+{
+	size_t i, k, i2, k2;
+
+	for (i = 0; i < t->nrows; i++)
+		for (k = 0; k < t->ncands; k++) {
+			const struct eb_ccell *c = &t->rows[i].cells[k];
+			bool seen = false;
+
+			if (c->state != EB_CELL_OK || c->cmp.verdict != EB_UNRESOLVED)
+				continue;
+			for (i2 = 0; i2 <= i && !seen; i2++)
+				for (k2 = 0; k2 < t->ncands && !seen; k2++) {
+					const struct eb_ccell *o = &t->rows[i2].cells[k2];
+
+					if (i2 == i && k2 >= k)
+						break;
+					seen = o->state == EB_CELL_OK &&
+					       o->cmp.verdict == EB_UNRESOLVED &&
+					       !strcmp(o->cmp.why, c->cmp.why);
+				}
+			if (!seen)
+				fprintf(f, "unresolved (%s)\n", c->cmp.why);
+		}
 }
 
 /* Append to a line buffer; lines are printed without trailing blanks. */
@@ -349,13 +451,16 @@ static void text_multi(FILE *f, const struct eb_ctable *t)
 					mark = 'S';
 				else if (c->cmp.verdict == EB_FASTER)
 					mark = 'F';
+				else if (c->cmp.verdict == EB_UNRESOLVED)
+					mark = 'U';
 				cat(line, sizeof(line), "   %+6.2f%%%c", c->cmp.delta_pct, mark);
 			}
 			put_line(f, line);
 		}
 	}
-	fprintf(f, "\ndelta: candidate median vs %s; S slower, F faster (else same);\n"
-		"-: skipped, absent, or not comparable (emulated in one file)\n", t->labels[0]);
+	fprintf(f, "\ndelta: candidate vs %s; S slower, F faster, U unresolved (else\n"
+		"same); -: skipped, absent, or not comparable (emulated in one file)\n",
+		t->labels[0]);
 }
 
 static int write_text(FILE *f, const struct eb_ctable *t)
@@ -365,27 +470,24 @@ static int write_text(FILE *f, const struct eb_ctable *t)
 		text_single(f, t);
 	else
 		text_multi(f, t);
-	fprintf(f, "\n%zu compared: %zu slower, %zu faster, %zu same\n",
+	fprintf(f, "\n%zu compared: %zu slower, %zu faster, %zu same, %zu unresolved\n",
 		t->ncompared, t->nregressed, t->nimproved,
-		t->ncompared - t->nregressed - t->nimproved);
+		t->ncompared - t->nregressed - t->nimproved - t->nunresolved,
+		t->nunresolved);
+	text_unresolved(f, t);
 	if (any_reduced(t))
 		fprintf(f, "apx \",r\": guest XCR0 differs from the host's (xcr0=reduced)\n");
 	if (any_emulated(t))
 		fprintf(f, "(e): guest code software-emulated on this host (PVM CPL0):\n"
 			"   emulation cost, not hardware exit timing\n");
-	if (t->ncands == 1 && t->runs)
-		fprintf(f, "old, new: means of the run medians; CI: Welch, %% of old\n");
-	else if (t->ncands == 1)
-		fprintf(f, "delta: of the medians; CI: of the Hodges-Lehmann shift (median\n"
-			"   of all pairwise differences), %% of old median\n");
-	else if (t->runs)
-		fprintf(f, "medians: means of the run medians\n");
-	if (any_summary_only(t) && t->ncands == 1)
-		fprintf(f, "*: no raw samples (run with --raw): median delta, CI from\n"
-			"   the medians' bootstrap CIs, no U test\n");
-	else if (any_summary_only(t))
-		fprintf(f, "sum: file without raw samples (run with --raw): verdicts\n"
-			"   from median delta and bootstrap CIs, no U test\n");
+	fprintf(f, "old, new: means of the run medians; delta and its 95%% CI\n"
+		"   (+- half width, %% of old): Welch t over the runs\n");
+	if (any_by_file(t))
+		fprintf(f, "   (with >= 2 files a side: over the files' mean run medians,\n"
+			"   as runs of one process share its time and conditions)\n");
+	if (any_below_tick(t))
+		fprintf(f, "+-<tick: CI narrower than one TSC tick; a delta within one\n"
+			"   tick never counts as a shift\n");
 	return 0;
 }
 
@@ -417,13 +519,10 @@ static int write_markdown(FILE *f, const struct eb_ctable *t)
 		fprintf(f, "- new: **%s** (kernel `%s`, %zu samples, `%s`)\n", t->labels[k + 1],
 			t->cands[k]->kernel_release ? t->cands[k]->kernel_release : "?",
 			t->cands[k]->samples, t->cands[k]->path);
-	if (t->runs)
-		fprintf(f, "- %zu files: medians are means of run medians; verdict: Welch t "
-			"p < %.2f and |delta| >= %g%s\n\n", t->nfiles, EB_CMP_ALPHA,
-			t->thr.value, t->thr.percent ? "%" : " cycles");
-	else
-		fprintf(f, "- verdict: Mann-Whitney U p < %.2f and |Hodges-Lehmann shift| >= %g%s\n\n",
-			EB_CMP_ALPHA, t->thr.value, t->thr.percent ? "%" : " cycles");
+	fprintf(f, "- %zu files: medians are means of run medians; verdict: Welch t "
+		"p < %.2f over the runs, CI wider than one TSC tick, and |delta| >= %g%s; "
+		"fewer than 2 runs on a side: unresolved\n\n", t->nfiles, EB_CMP_ALPHA,
+		t->thr.value, t->thr.percent ? "%" : " cycles");
 
 	fprintf(f, "| test | apx | xcr0 | %s |", t->labels[0]);
 	for (k = 0; k < t->ncands; k++)
@@ -457,18 +556,22 @@ static int write_markdown(FILE *f, const struct eb_ctable *t)
 				fprintf(f, " not comparable (emulated in one) | | | | |");
 				continue;
 			}
-			fprintf(f, " %.1f | %+.2f%% | %+.1f [%+.1f, %+.1f] | ", m->cand_median,
-				m->delta_pct, m->shift, m->shift_lo, m->shift_hi);
+			if (m->verdict == EB_UNRESOLVED)
+				fprintf(f, " %.1f | %+.2f%% | %+.1f (%s) | ", m->cand_median,
+					m->delta_pct, m->shift, m->why);
+			else
+				fprintf(f, " %.1f | %+.2f%% | %+.1f [%+.1f, %+.1f] | ",
+					m->cand_median, m->delta_pct, m->shift, m->shift_lo,
+					m->shift_hi);
 			fprintf(f, "%s |", eb_report_p(pb, sizeof(pb), m->p));
 			fprintf(f, " %s%s |", eb_verdict_name(m->verdict),
 				m->raw || m->runs_base ? "" : "*");
 		}
 		fprintf(f, "\n");
 	}
-	fprintf(f, "\n%zu compared: %zu slower, %zu faster.  Shift in cycles per exit "
-		"(%s).\n", t->ncompared, t->nregressed, t->nimproved,
-		t->runs ? "difference of mean run medians, Welch CI" :
-		"Hodges-Lehmann on raw samples");
+	fprintf(f, "\n%zu compared: %zu slower, %zu faster, %zu unresolved.  Shift in cycles "
+		"per exit (difference of mean run medians, Welch CI).\n", t->ncompared,
+		t->nregressed, t->nimproved, t->nunresolved);
 	if (any_summary_only(t))
 		fprintf(f, "\\* no raw samples: shift is the median delta, CI from the medians' "
 			"bootstrap CIs, no U test.\n");

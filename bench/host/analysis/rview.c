@@ -154,6 +154,7 @@ static int load_root(json_t *root, struct eb_rview *rv, char *err, size_t errlen
 	rv->strategy = dup_str(kvm, "strategy");
 	rv->emulated = dup_str(kvm, "emulated");
 	rv->samples = (size_t)get_num(config, "samples", 0);
+	eb_rview_load_file_runs(root, rv);
 	if (!rv->hostname || !rv->cpu_model_name || !rv->flavor || !rv->strategy)
 		return fail(err, errlen, "missing host.hostname, host.cpu.model_name, "
 			    "kvm.flavor or kvm.strategy");
@@ -168,6 +169,8 @@ static int load_root(json_t *root, struct eb_rview *rv, char *err, size_t errlen
 		if (!json_is_object(r))
 			return fail(err, errlen, "results[%zu] is not an object", i);
 		ret = load_entry(r, i, &rv->entries[i], err, errlen);
+		if (!ret)
+			ret = eb_rview_load_runs(r, &rv->entries[i], err, errlen);
 		if (ret)
 			return ret;
 		if (eb_rview_find(rv, rv->entries[i].test, rv->entries[i].apx,
@@ -207,7 +210,7 @@ void eb_rview_free(struct eb_rview *rv)
 		struct eb_rentry *e = &rv->entries[i];
 
 		free(e->test); free(e->apx); free(e->xcr0);
-		free(e->status); free(e->reason); free(e->raw);
+		free(e->status); free(e->reason); free(e->raw); free(e->runs);
 	}
 	free(rv->entries);
 	free(rv->path); free(rv->date); free(rv->version); free(rv->commit);

@@ -12,7 +12,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "stats.h"
+
+/* One run (a fresh VM) of an entry: what the run-level statistics use. */
+struct eb_rrun {
+	double median;		/* cycles per exit */
+	const double *raw;	/* per exit, a slice of the entry's raw; or NULL */
+	size_t nraw;
+};
 
 struct eb_rentry {
 	char *test, *apx, *xcr0;
@@ -24,6 +33,13 @@ struct eb_rentry {
 	struct eb_stats cycles;	/* per exit */
 	double *raw;		/* per exit: raw sample / batch; NULL if absent */
 	size_t nraw;
+	/*
+	 * The runs (exitbench run --repeat): every ok run with a median; a
+	 * file without "runs" (before --repeat) holds one run, the entry.
+	 */
+	size_t nruns;
+	struct eb_rrun *runs;
+	double tick;		/* TSC step per exit, cycles; 0 unknown */
 };
 
 struct eb_rview {
@@ -35,6 +51,9 @@ struct eb_rview {
 	double tsc_khz;
 	char *flavor, *module, *strategy, *emulated;
 	size_t samples;		/* config.samples; 0 if absent */
+	size_t repeat;		/* config.repeat; 1 if absent */
+	double tick;		/* tsc_tick.cycles (per sample); 0 unknown */
+	double inject_delay;	/* config.inject_delay_cycles; 0: a plain run */
 	size_t nentries;
 	struct eb_rentry *entries;
 };
@@ -46,6 +65,14 @@ struct eb_rview {
  */
 int eb_rview_load(const char *path, struct eb_rview *out, char *err, size_t errlen);
 void eb_rview_free(struct eb_rview *rv);
+
+/*
+ * rview_runs.c, called by the loader: fill @e's runs and tick from the
+ * results entry @r (after the rest of @e), and the file's run-level
+ * facts from @root.  0, -ENOMEM, or -EINVAL with @err set.
+ */
+int eb_rview_load_runs(json_t *r, struct eb_rentry *e, char *err, size_t errlen);
+void eb_rview_load_file_runs(json_t *root, struct eb_rview *rv);
 
 /* Entry for (test, apx, xcr0), or NULL. */
 const struct eb_rentry *eb_rview_find(const struct eb_rview *rv, const char *test,

@@ -187,13 +187,15 @@ static json_t *real_or_null(double v)
 json_t *eb_adaptive_json(const struct eb_adaptive_cfg *cfg,
 			 const struct eb_adaptive_result *res)
 {
-	return json_pack("{s:s, s:I, s:I, s:I, s:f, s:o, s:o, s:o, s:o, s:b, s:f}",
+	return json_pack("{s:s, s:I, s:I, s:I, s:f, s:o, s:s, s:o, s:o, s:o, s:b, s:f}",
 			 "stopped_by", eb_stop_name(res->stop),
 			 "rounds", (json_int_t)res->rounds,
 			 "round_samples", (json_int_t)cfg->round_samples,
 			 "samples", (json_int_t)res->n,
 			 "precision_goal", cfg->precision,
 			 "precision_reached", real_or_null(res->rel_hw),
+			 "precision_reached_method",
+			 "the larger 95% half width of the median, relative to it: within (order-statistic CI of the pooled samples) or between rounds (Student t over the round medians, from 3 rounds); what show prints as +-ci",
 			 "within_round_half_width", real_or_null(res->within_hw),
 			 "between_rounds_half_width", real_or_null(res->between_hw),
 			 "max_time", cfg->max_time > 0 ? json_real(cfg->max_time) :

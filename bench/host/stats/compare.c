@@ -20,6 +20,7 @@ const char *eb_verdict_name(enum eb_verdict v)
 	switch (v) {
 	case EB_FASTER: return "faster";
 	case EB_SLOWER: return "slower";
+	case EB_UNRESOLVED: return "unresolved";
 	default: return "same";
 	}
 }

@@ -23,6 +23,7 @@ enum eb_verdict {
 	EB_SAME,
 	EB_FASTER,
 	EB_SLOWER,
+	EB_UNRESOLVED,	/* too few runs to know the between-run spread */
 };
 
 const char *eb_verdict_name(enum eb_verdict v);
@@ -50,7 +51,10 @@ struct eb_cmp {
 	size_t runs_base, runs_cand;	/* > 0: from repeated runs (eb_compare_runs) */
 	double u, p;			/* Mann-Whitney U of cand, two-sided p; NAN without raw */
 	double threshold_cycles;	/* the threshold, resolved against base_median */
+	double tick;			/* TSC step per exit, cycles; 0 unknown */
+	bool by_file;			/* units were files (processes), not runs */
 	enum eb_verdict verdict;
+	char why[96];			/* EB_UNRESOLVED: why */
 };
 
 /*

@@ -113,7 +113,7 @@ static int stats_of(struct eb_run_state *st, const struct eb_outcome *o,
 	return r;
 }
 
-static void scale_stats(struct eb_stats *s, double k)
+void run_scale_stats(struct eb_stats *s, double k)
 {
 	double *v[] = { &s->min, &s->p1, &s->p5, &s->p25, &s->median, &s->p75,
 			&s->p95, &s->p99, &s->max, &s->mean, &s->stddev,
@@ -301,7 +301,7 @@ static void add_results(struct eb_run_state *st, const struct eb_test *t,
 	if (st->host.tsc_khz) {
 		struct eb_stats ns = s;
 
-		scale_stats(&ns, 1e6 / st->host.tsc_khz);
+		run_scale_stats(&ns, 1e6 / st->host.tsc_khz);
 		json_object_set_new(e, "ns", results_stats_json(&ns));
 	} else {
 		json_object_set_new(e, "ns", json_null());
@@ -321,7 +321,7 @@ static void add_results(struct eb_run_state *st, const struct eb_test *t,
 	if (t->oneway)
 		json_object_set_new(e, "oneway", oneway_json(st, o));
 	exit_check(st, t, m, e, o);
-	if (st->cfg->raw)
+	if (st->cfg->raw || st->want_raw)
 		json_object_set_new(e, "raw", raw_json(o));
 }
 
@@ -370,6 +370,16 @@ json_t *run_test(struct eb_run_state *st, const struct eb_test *t)
 		return e;
 	}
 	make_cmd(st, t->id, m->cpl, t->x2apic, t->oneway, &c);
+	if (st->cfg->inject_delay > 0) {
+		why = inject_prepare(st, &c);
+		if (why) {
+			set_status(st, e, "skipped", why);
+			return e;
+		}
+		json_object_set_new(e, "inject_delay", json_pack("{s:I, s:f}",
+			"spin_cycles", (json_int_t)c.delay_iters,
+			"injected_cycles", inject_cycles(st, c.cpl)));
+	}
 	r = run_sampled(st, t, &c, &o, e);
 	if (r) {
 		snprintf(buf, sizeof(buf), "could not run: %s", strerror(-r));

@@ -22,6 +22,7 @@
 
 struct eb_cmd;
 struct eb_outcome;
+struct eb_stats;
 
 struct eb_run_config {
 	const struct eb_test *tests[EB_MAX_TESTS];
@@ -48,6 +49,13 @@ struct eb_run_config {
 	unsigned int nstrategies;	/* 0: the running kernel's strategy only */
 	unsigned int rounds;
 	char *strategies_buf;		/* backing store of strategies[] */
+	/* --repeat N: runs per test, each in a fresh VM (repeat.c) */
+	unsigned int repeat;
+	/* --xcr0 host,reduced: the modes, interleaved like the runs */
+	enum apx_xcr0_mode xcr0_modes[2];
+	unsigned int nxcr0;
+	/* --inject-delay CYCLES (test aid, inject.c); 0: off */
+	double inject_delay;
 };
 
 struct eb_run_state {
@@ -63,6 +71,12 @@ struct eb_run_state {
 	struct apx_run apx;		/* APX options, facts and plan */
 	bool apx_on;			/* the guest APX mode being run */
 	struct eb_noise noise;		/* placement, host, counters */
+	bool want_raw;			/* keep "raw" in entries (repeat.c pools it) */
+	/* --inject-delay: per CPL, delay iterations and their measured cost */
+	uint64_t inject_iters[4];
+	double inject_cpi[4];		/* cycles per iteration; 0: not calibrated */
+	double inject_fixed[4];		/* the loop's own cost beside its iterations */
+	char inject_why[4][160];	/* why the delay cannot be injected */
 };
 
 /* (Re)create the VM if needed; 0 or -errno with st->vm.err set. */
@@ -76,5 +90,30 @@ int run_sampled(struct eb_run_state *st, const struct eb_test *t,
 		struct eb_cmd *c, struct eb_outcome *o, json_t *e);
 /* Run one test (skipping it with the reason if it cannot run here). */
 json_t *run_test(struct eb_run_state *st, const struct eb_test *t);
+/* Multiply every cycle value of @s by @k (cycles to ns). */
+void run_scale_stats(struct eb_stats *s, double k);
+
+/*
+ * Every selected test in every (apx, xcr0) configuration, --repeat times,
+ * a fresh VM per (run, configuration), configurations in ABBA order over
+ * the runs; appends one merged entry per (test, apx, xcr0) holding every
+ * run (repeat.c).  0 or -errno with @err set.
+ */
+int repeat_run(struct eb_run_state *st, json_t *results, char *err,
+	       size_t errlen);
+/* One run's entry @e (taken over) as a merged entry of one run. */
+json_t *repeat_single(struct eb_run_state *st, json_t *e, unsigned int seq);
+/* The top-level "tsc_tick": gcd of every result's tick. */
+json_t *repeat_tick_json(json_t *results);
+/* The delay injected at @cpl, as calibrated: fixed + iters * per iteration. */
+double inject_cycles(const struct eb_run_state *st, int cpl);
+/* The top-level "inject_delay" object (inject.c), or NULL when off. */
+json_t *inject_json(const struct eb_run_state *st);
+/*
+ * --inject-delay: turn @c into the delayed variant of its test, after
+ * calibrating the delay at @c->cpl once.  NULL, or why the delay cannot
+ * be injected into this test (then the test is skipped with that reason).
+ */
+const char *inject_prepare(struct eb_run_state *st, struct eb_cmd *c);
 
 #endif /* EB_HOST_RUN_H */

@@ -181,11 +181,18 @@ json_t *switch_run_rounds(struct eb_run_state *st, const char *path,
 			json_array_append_new(sched, json_pack("{s:I, s:I, s:s}",
 				"round", (json_int_t)round, "position", (json_int_t)k,
 				"strategy", got));
-			for (unsigned int m = 0; m < nmodes; m++) {
-				st->apx_on = modes[m];
+			for (unsigned int m = 0; m < nmodes * cfg->nxcr0; m++) {
+				st->apx_on = modes[m / cfg->nxcr0];
+				st->apx.xcr0_mode = cfg->xcr0_modes[m % cfg->nxcr0];
 				for (unsigned int i = 0; i < cfg->ntests; i++) {
-					json_t *e = run_test(st, cfg->tests[i]);
+					json_t *e = repeat_single(st,
+						run_test(st, cfg->tests[i]),
+						round * ns + k);
 
+					if (!e) {
+						snprintf(err, errlen, "out of memory");
+						goto err;
+					}
 					tag_result(e, got, req, round, k);
 					json_array_append_new(results, e);
 				}
