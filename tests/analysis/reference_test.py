@@ -65,11 +65,26 @@ def split_runs(doc, tag, d, shift_pct=0.0):
             run_k = copy.deepcopy(r["runs"][k])
             tick = r["tsc_tick"]["per_exit"] or 1
             delta = round(shift_pct / 100 * r["cycles"]["median"] / tick) * tick
-            run_k["cycles"]["median"] += delta
+            c = run_k["cycles"]
+            for key in ("min", "p1", "p5", "p25", "median", "p75", "p95",
+                        "p99", "max", "mean"):
+                c[key] += delta
+            c["median_ci"] = [v + delta for v in c["median_ci"]]
             r["runs"] = [run_k]
-            r["cycles"] = run_k["cycles"]
+            r["cycles"] = c
             r.pop("raw", None)
             run_k.pop("raw_range", None)
+            # What the loader checks the summary against: ns from cycles
+            # at the file's TSC rate, net from the loop.
+            if r.get("ns") is not None:
+                ck = 1e6 / x["host"]["tsc_khz"]
+                r["ns"] = {key: (val if key in ("n", "outliers_low",
+                                                "outliers_high")
+                                 else [v * ck for v in val]
+                                 if key == "median_ci" else val * ck)
+                           for key, val in c.items()}
+            if r.get("overhead_cycles") is not None:
+                r["net_median_cycles"] = c["median"] - r["overhead_cycles"]
         path = os.path.join(d, f"{tag}{k}.json")
         with open(path, "w") as f:
             json.dump(x, f)
