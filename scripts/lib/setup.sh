@@ -9,7 +9,7 @@ EB_PKGS_RUN=(
 )
 # What `scripts/test` needs on top: reference statistics, APX-capable
 # disassembler, kernel base and build dependencies, QEMU for vmtest,
-# gnuplot for plot tests.
+# gnuplot for plot tests, LAVA's schemas for contrib/lava.
 EB_PKGS_TEST=(
 	python3 python3-numpy python3-scipy
 	llvm-19 clang-19
@@ -17,6 +17,7 @@ EB_PKGS_TEST=(
 	xz-utils cpio kmod perl git
 	qemu-system-x86 busybox-static
 	gnuplot-nox shellcheck
+	lava-common
 )
 
 eb_die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
