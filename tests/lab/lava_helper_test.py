@@ -28,6 +28,7 @@ against the run files and gate's verdicts as above.
 usage: lava_helper_test.py TOP EXITBENCH [--kvm]
 """
 import gzip
+import copy
 import json
 import os
 import shutil
@@ -167,6 +168,41 @@ def gate_verdicts(bench, base, cands):
     return p.returncode, v
 
 
+LOCATION = ("min", "p1", "p5", "p25", "median", "p75", "p95", "p99", "max",
+            "mean")
+
+
+def shifted(doc, pct):
+    """@doc with every run of every test @pct% slower, in whole TSC ticks,
+    every statistic the loader checks kept consistent (raw included)."""
+    d = copy.deepcopy(doc)
+    k = 1e6 / d["host"]["tsc_khz"]
+    for r in d["results"]:
+        if r["status"] != "ok":
+            continue
+        tick = (r.get("tsc_tick") or {}).get("per_exit") or 1
+        delta = int(round(pct / 100 * r["cycles"]["median"] / tick) * tick)
+        stats = [r["cycles"]] + [x["cycles"] for x in r.get("runs", [])]
+        for c in stats:
+            for key in LOCATION:
+                c[key] += delta
+            c["median_ci"] = [v + delta for v in c["median_ci"]]
+        if r.get("ns"):
+            for key in LOCATION:
+                r["ns"][key] += delta * k
+            r["ns"]["median_ci"] = [v + delta * k for v in r["ns"]["median_ci"]]
+        if "raw" in r:
+            r["raw"] = [v + int(delta * r.get("batch", 1)) for v in r["raw"]]
+        if r.get("net_median_cycles") is not None:
+            r["net_median_cycles"] += delta
+        br = r.get("between_runs")
+        if br and br.get("mean_of_medians") is not None:
+            br["mean_of_medians"] += delta
+            if br.get("ci"):
+                br["ci"] = [v + delta for v in br["ci"]]
+    return d
+
+
 def kvm_mode(top, bench):
     if not os.access('/dev/kvm', os.R_OK | os.W_OK):
         skip('/dev/kvm is not usable here')
@@ -204,6 +240,7 @@ def main(top, bench):
     a = os.path.join(ref, 'pvm-a.json.gz')
     b = os.path.join(ref, 'pvm-b.json.gz')
     sw = os.path.join(ref, 'tcg-switchable.json.gz')
+    ra = os.path.join(ref, 'pvm-repeat-a.json.gz')
     awk_script = os.path.join(top, 'contrib', 'lava', 'rows.awk')
     work = tempfile.mkdtemp(prefix='lab-lava-')
     try:
@@ -217,6 +254,9 @@ def main(top, bench):
         broken = os.path.join(work, 'broken.json')
         with open(broken, 'w') as f:
             json.dump(doc, f, indent=4)
+        slow = os.path.join(work, 'slow.json')
+        with open(slow, 'w') as f:
+            json.dump(shifted(load(ra), 30), f, indent=1)
 
         awks = [[x] for x in ('gawk', 'mawk') if shutil.which(x)]
         if shutil.which('busybox'):
@@ -241,14 +281,26 @@ def main(top, bench):
             h = Helper(top, bench, work, shell)
             tag = ' '.join(shell) or 'sh'
 
+            # Single runs: no between-run spread, so no verdict (gate 2):
+            # the gate case is 'unknown', each test a measured pass.
             rc, out, cases, _ = h.run('--results', b, '--baseline', a)
             grc, v = gate_verdicts(bench, [a], [b])
             check(rc == 0, f'{tag}: gated single run exits 0 ({rc}): {out[-300:]}')
+            check(grc == 2 and 'unresolved' in out and
+                  cases.get('gate', (None,))[0] == 'unknown',
+                  f'{tag}: single runs: gate unresolved, case unknown '
+                  f'({grc}, {cases.get("gate")})')
+            check_cases(cases, [b], v, f'{tag} a->b')
+
+            # Five real runs against the same runs made 30% slower.
+            rc, out, cases, _ = h.run('--results', slow, '--baseline', ra)
+            grc, v = gate_verdicts(bench, [ra], [slow])
+            check(rc == 0, f'{tag}: gated repeated runs exit 0 ({rc}): {out[-300:]}')
             check(grc == 1 and 'fail' in v.values(),
-                  f'{tag}: gate finds the pvm-a -> pvm-b regression ({grc})')
+                  f'{tag}: gate finds the +30% regression ({grc})')
             check(cases.get('gate', (None,))[0] == 'fail',
                   f'{tag}: the gate case fails with it')
-            check_cases(cases, [b], v, f'{tag} a->b')
+            check_cases(cases, [slow], v, f'{tag} a->a+30%')
 
             rc, out, cases, _ = h.run('--results', f'{a} {b}',
                                       '--baseline', f'{a} {b}')
