@@ -144,7 +144,18 @@ def case_paths():
                 fail(f"the {kind.strip()} {path} was changed")
         if listing(d) != before:
             fail(f"files appeared: {set(listing(d)) - set(before)}")
-        print(f"paths ok: {len(refusals(d, checks))} kinds refused by compare -o and gate --junit")
+        # plot writes its .dat and .gp files the same way.
+        plots = os.path.join(d, "plots")
+        os.mkdir(plots)
+        os.symlink("../victim.txt", os.path.join(plots, "overview.dat"))
+        p = run("plot", "--no-render", "--out", plots, BASE, CAND)
+        line = err_lines(p)[-1] if err_lines(p) else ""
+        if p.returncode == 0 or "overview.dat: is a symbolic link" not in line:
+            fail(f"plot wrote through a symlink: {p.returncode} {err_lines(p)}")
+        if not checks["symbolic link"][1]():
+            fail("plot changed the file a symlink points to")
+        print(f"paths ok: {len(refusals(d, checks))} kinds refused by compare -o and "
+              "gate --junit, a symlink by plot")
 
 
 def case_stdout():
@@ -231,8 +242,9 @@ def interrupt(args_for, what):
                     fail(f"{what}, {sig.name}: the target was replaced")
                 left = [f for f in listing(d) if f != "out.json"]
                 if tmpfile == "0" or sig != signal.SIGKILL:
+                    how = "without" if tmpfile == "1" else "with"
                     if left:
-                        fail(f"{what}, {sig.name} (O_TMPFILE {'off' if tmpfile == '1' else 'on'}): left {left}")
+                        fail(f"{what}, {sig.name}, {how} O_TMPFILE: left {left}")
                     continue
                 # SIGKILL with a named temporary: it stays, and is refused.
                 if len(left) != 1 or not left[0].startswith(".exitbench-tmp."):

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "outfile.h"
@@ -88,11 +89,14 @@ static int check_schema(json_t *doc, const char *path, char *err, size_t errlen)
 static int results_refuse_partial(const char *path, char *err, size_t errlen)
 {
 	unsigned char c = 1;
+	struct stat st;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Regular files only: a pipe's first byte is the gzip reader's. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd >= 0) {
-		if (read(fd, &c, 1) != 1)
+		if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+		    pread(fd, &c, 1, 0) != 1)
 			c = 1;
 		close(fd);
 	}
