@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # kvariant's failure and interruption paths, on a small fake kernel tree
 # and patch collection (no kernel base needed, a few seconds):
-# interrupted copies and builds leave no partial tree, lock or running
-# child; empty patches and series, patches without hunks and malformed
-# patches are one-line errors with the reason; bad --out and unknown
-# strategies are usage errors.  A stand-in cp (whole-tree copy) and make
-# block once started, so an interruption always lands while they run,
-# whatever the host's speed.  TAP output.
+# interrupted copies, extractions and builds leave no partial tree, lock
+# or running child; empty patches and series, patches without hunks and
+# malformed patches are one-line errors with the reason; bad --out and
+# unknown strategies are usage errors.  Stand-ins for cp (whole-tree
+# copy), tar and make block once started, so an interruption always
+# lands while they run, whatever the host's speed.  TAP output.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -107,7 +107,13 @@ sleep 300 &
 echo "$$ $!" >"$SHIM_PIDS.tmp" && mv "$SHIM_PIDS.tmp" "$SHIM_PIDS"
 wait
 EOF
-chmod +x "$S/cp" "$S/make"
+cat >"$S/tar" <<'EOF'
+#!/bin/sh
+/bin/tar "$@" || exit
+echo $$ >"$SHIM_PIDS.tmp" && mv "$SHIM_PIDS.tmp" "$SHIM_PIDS"
+exec sleep 300
+EOF
+chmod +x "$S/cp" "$S/make" "$S/tar"
 
 sum() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
 kvp() { "$kv" --patches "$P" "$@"; }
@@ -194,6 +200,19 @@ interrupt TERM "$kv" --patches "$P" build good --ksrc "$K" --out "$work/v"
 check "SIGTERM during make: exit 143" test "$rc" = 143
 check "make and the command it started were stopped too" all_dead 2 "${pids[@]}"
 check "no lock is left after an interrupted build" no_leftovers "$work/v"
+
+# The base's extraction (a BASE naming a tarball of the fake tree).
+tar -cJf "$work/base.tar.xz" -C "$work" ksrc
+printf 'package=fake\nversion=1\ntarball=%s\nsha256=%s\ntopdir=ksrc\nkernelversion=1\n' \
+	"$work/base.tar.xz" "$(sha256sum "$work/base.tar.xz" | cut -d' ' -f1)" >"$P/BASE"
+C=$work/cache/kernel/v6.12
+interrupt TERM env EXITBENCH_CACHE="$work/cache" "$kv" --patches "$P" base
+check "SIGTERM during the base's extraction: exit 143" test "$rc" = 143
+check "tar was stopped too" all_dead 1 "${pids[@]}"
+check "no partial base or lock is left" test -z "$(ls -A "$C")"
+check "the next run extracts it" \
+	test "$(EXITBENCH_CACHE=$work/cache "$kv" --patches "$P" base 2>/dev/null)" = "$C/src"
+check "and leaves only the tree" test "$(ls -A "$C")" = src
 
 # SIGKILL cannot be trapped: the next run removes what it left.
 # (stderr off meanwhile: this shell would report the job as "Killed")
