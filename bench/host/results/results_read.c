@@ -246,16 +246,17 @@ static int value_start(struct scan *sc, int c)
 			 EB_LOAD_MAX_VALUES);
 		return -EFBIG;
 	}
+	if (!l || l->tag != T_RAW)
+		return 0;
+	sc->raw_count++;
 	/* cycles.n sorts before raw: stop at the first sample too many */
-	if (l && l->tag == T_RAW && sc->entry_n >= 0 &&
-	    (double)++sc->raw_count > sc->entry_n) {
+	if (sc->entry_n >= 0 && (double)sc->raw_count > sc->entry_n) {
 		snprintf(sc->msg, sizeof(sc->msg),
 			 "results[%zu].raw: more than %.15g samples, but cycles.n is %.15g",
 			 sc->entry, sc->entry_n, sc->entry_n);
 		return -EPROTO;
 	}
-	if (l && l->tag == T_RAW && sc->entry_n < 0 &&
-	    ++sc->raw_count > EB_LOAD_MAX_RAW) {
+	if (sc->raw_count > EB_LOAD_MAX_RAW) {
 		snprintf(sc->msg, sizeof(sc->msg),
 			 "results[%zu].raw: more than %u samples (no run keeps that many)",
 			 sc->entry, EB_LOAD_MAX_RAW);
