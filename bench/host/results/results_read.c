@@ -44,10 +44,23 @@ static int read_all(const char *path, unsigned char **buf, size_t *len,
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-r));
 		return r;
 	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st)) {
+		r = -errno;
+		close(fd);
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-r));
+		return r;
+	}
+	if (S_ISDIR(st.st_mode)) {
 		close(fd);
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(EISDIR));
 		return -EISDIR;
+	}
+	/* a regular file says its size: refuse a huge one without reading */
+	if (S_ISREG(st.st_mode) && st.st_size >= (off_t)EB_LOAD_MAX_FILE) {
+		close(fd);
+		snprintf(err, errlen, "%s: larger than %u MiB: not a results file this exitbench reads",
+			 path, EB_LOAD_MAX_FILE >> 20);
+		return -EFBIG;
 	}
 	for (;;) {
 		if (n == cap) {
