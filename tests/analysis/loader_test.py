@@ -244,6 +244,10 @@ def parsing_cases():
     d["schema"] = 1
     every_command("schema a number", write("s.json", d), "schema")
     refused("a directory", ["show", TMP], TMP)
+    # A read error is an error, not the end of the file: reading
+    # /proc/self/mem at offset 0 fails with EIO.
+    if os.path.exists("/proc/self/mem"):
+        refused("read error", ["show", "/proc/self/mem"], "read error")
 
 
 def bomb_case():

@@ -44,10 +44,23 @@ static int read_all(const char *path, unsigned char **buf, size_t *len,
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-r));
 		return r;
 	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st)) {
+		r = -errno;
+		close(fd);
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-r));
+		return r;
+	}
+	if (S_ISDIR(st.st_mode)) {
 		close(fd);
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(EISDIR));
 		return -EISDIR;
+	}
+	/* a regular file says its size: refuse a huge one without reading */
+	if (S_ISREG(st.st_mode) && st.st_size >= (off_t)EB_LOAD_MAX_FILE) {
+		close(fd);
+		snprintf(err, errlen, "%s: larger than %u MiB: not a results file this exitbench reads",
+			 path, EB_LOAD_MAX_FILE >> 20);
+		return -EFBIG;
 	}
 	for (;;) {
 		if (n == cap) {
@@ -246,16 +259,17 @@ static int value_start(struct scan *sc, int c)
 			 EB_LOAD_MAX_VALUES);
 		return -EFBIG;
 	}
+	if (!l || l->tag != T_RAW)
+		return 0;
+	sc->raw_count++;
 	/* cycles.n sorts before raw: stop at the first sample too many */
-	if (l && l->tag == T_RAW && sc->entry_n >= 0 &&
-	    (double)++sc->raw_count > sc->entry_n) {
+	if (sc->entry_n >= 0 && (double)sc->raw_count > sc->entry_n) {
 		snprintf(sc->msg, sizeof(sc->msg),
 			 "results[%zu].raw: more than %.15g samples, but cycles.n is %.15g",
 			 sc->entry, sc->entry_n, sc->entry_n);
 		return -EPROTO;
 	}
-	if (l && l->tag == T_RAW && sc->entry_n < 0 &&
-	    ++sc->raw_count > EB_LOAD_MAX_RAW) {
+	if (sc->raw_count > EB_LOAD_MAX_RAW) {
 		snprintf(sc->msg, sizeof(sc->msg),
 			 "results[%zu].raw: more than %u samples (no run keeps that many)",
 			 sc->entry, EB_LOAD_MAX_RAW);
