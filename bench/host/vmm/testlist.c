@@ -146,7 +146,7 @@ const struct eb_test eb_tests[] = {
 	},
 	{
 		.name = "invd", .id = EB_T_INVD,
-		.desc = "INVD, completed by KVM as a NOP (full exit in v6.12 and 6.1; the fastpath counterpart of wbinvd where a kernel has one)",
+		.desc = "INVD, completed by KVM as a NOP: beside wbinvd, the fastpath vs full exit where a kernel handles INVD in the fastpath (6.1 and v6.12 do not)",
 		.mode = MODES(EB_EXITS_EVERY, EB_EXITS_EVERY, PVM_EMULATED),
 	},
 	{
