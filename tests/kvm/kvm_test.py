@@ -198,6 +198,21 @@ def main():
                 fail(f"{t}: {r['status']}: {r.get('reason')}")
         if result(doc, "nop")["status"] != "ok":
             fail("no recovery after a bad exit")
+    elif CASE == "exit-check":
+        # the exit counter check is not vacuous: an instruction that exits
+        # every time, declared pass-through, must be flagged
+        doc, p, _ = run("--tests", "exits_none_bad,wr_kernel_gs_base",
+                        "--samples", "100", "--warmup", "10")
+        r = result(doc, "exits_none_bad")
+        if r["status"] != "ok" or r.get("kvm_exits") is None:
+            print(f"SKIP: no exit counter here ({r['status']}: {r.get('reason')})")
+            sys.exit(77)
+        if r["kvm_exits_expected"] != "none" or "pass this instruction through" not in r.get("warning", ""):
+            fail(f"exits_none_bad: {r['kvm_exits']} exits, no warning: {r}")
+        g = result(doc, "wr_kernel_gs_base")
+        if g["status"] != "ok" or g.get("warning"):
+            fail(f"wr_kernel_gs_base: {g['status']}: {g.get('reason')} {g.get('warning')}")
+        print(f"flagged: {r['warning']}")
     elif CASE == "batch-raw":
         doc, p, _ = run("--tests", "pio_user,cpuid", "--samples", "50",
                         "--warmup", "5", "--batch", "4", "--raw", status=0)

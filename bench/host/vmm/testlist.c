@@ -223,6 +223,15 @@ const struct eb_test eb_tests[] = {
 		.mode = ALL_HW(PVM_NATIVE),
 	},
 	{
+		/* an exiting instruction declared pass-through */
+		.name = "exits_none_bad", .id = EB_T_PIO_KERNEL, .hidden = true,
+		.needs = EB_NEED_IRQCHIP,
+		.desc = "IN from the PIC, which exits, declared exit-free: the exit check must warn",
+		.mode = MODES(EB_EXITS_NONE, EB_EXITS_NONE,
+			      ((struct eb_flavor_mode){ .supported = true,
+				.cpl = 3, .exits = EB_EXITS_NONE })),
+	},
+	{
 		.name = "hang_hypercall", .id = EB_T_HANG_HYPERCALL,
 		.hidden = true,
 		.desc = "VMCALL at CPL0 even on PVM, where it hangs the vCPU",
