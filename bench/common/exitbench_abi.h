@@ -57,6 +57,8 @@
 /* Not backed by a memslot: accesses exit to the VMM (KVM_EXIT_MMIO). */
 #define EB_GPA_MMIO_USER	0xc0000000ull
 #define EB_GPA_MMIO_BAD		0xc0001000ull	/* test-only: unexpected address */
+/* Claimed by a KVM_IOEVENTFD: completed in the kernel, never reaches the VMM. */
+#define EB_GPA_MMIO_EVENTFD	0xc0002000ull
 /* The local APIC's default base (in-kernel irqchip, xAPIC mode). */
 #define EB_GPA_LAPIC		0xfee00000ull
 
@@ -73,6 +75,8 @@
  */
 #define EB_PORT_DONE		0xeb00	/* guest finished: read the mailbox */
 #define EB_PORT_USER		0xeb01	/* pio_user: served by the VMM */
+#define EB_PORT_EVENTFD		0xeb03	/* pio_user_ioeventfd: a KVM_IOEVENTFD
+					 * (0xeb02 is EB_PORT_APX_UABI) */
 #define EB_PORT_BAD		0xeb0f	/* test-only: unexpected port */
 #define EB_PORT_PIC_IMR		0x21	/* pio_kernel: master PIC mask */
 
@@ -107,6 +111,20 @@ enum eb_test_id {
 	EB_T_HANG_HYPERCALL,
 	/* exitbench selftest: exit test delay_test with a known delay */
 	EB_T_DELAYED,
+	/* the kvm-unit-tests x86/vmexit menu (bench/guest/menu.c) */
+	EB_T_MOV_TO_CR8,
+	EB_T_MOV_FROM_CR8,
+	EB_T_MOV_DR,
+	EB_T_WBINVD,
+	EB_T_INVD,
+	EB_T_CR0_WP_TOGGLE,
+	EB_T_CR4_PGE_TOGGLE,
+	EB_T_WR_KERNEL_GS_BASE,
+	EB_T_WR_SPEC_CTRL,
+	EB_T_WR_PRED_CMD,
+	EB_T_TSCDEADLINE_FIRE,
+	EB_T_PIO_USER_IOEVENTFD,
+	EB_T_MMIO_USER_IOEVENTFD,
 	EB_T_COUNT
 };
 

@@ -20,6 +20,14 @@ typedef unsigned long long u64;
 #define MSR_X2APIC_SVR		0x80f
 #define MSR_X2APIC_ICR		0x830
 #define MSR_X2APIC_LVTT		0x832
+#define MSR_IA32_SPEC_CTRL	0x48
+#define MSR_IA32_PRED_CMD	0x49
+#define MSR_KERNEL_GS_BASE	0xc0000102
+
+#define PRED_CMD_IBPB		(1u << 0)
+#define X86_CR0_WP		(1ull << 16)
+#define X86_CR4_PGE		(1ull << 7)
+#define DR7_FIXED_1		0x400ull	/* bit 10 reads as 1 */
 
 #define APIC_ICR_SELF		(1u << 18)	/* destination shorthand: self */
 #define APIC_LVT_MASKED		(1u << 16)
@@ -183,6 +191,54 @@ static inline u64 read_cr2(void)
 	asm volatile("mov %%cr2, %0" : "=r"(v));
 	return v;
 }
+
+static inline u64 read_cr0(void)
+{
+	u64 v;
+
+	asm volatile("mov %%cr0, %0" : "=r"(v) :: "memory");
+	return v;
+}
+
+static inline void write_cr0(u64 v)
+{
+	asm volatile("mov %0, %%cr0" :: "r"(v) : "memory");
+}
+
+static inline u64 read_cr4(void)
+{
+	u64 v;
+
+	asm volatile("mov %%cr4, %0" : "=r"(v) :: "memory");
+	return v;
+}
+
+static inline void write_cr4(u64 v)
+{
+	asm volatile("mov %0, %%cr4" :: "r"(v) : "memory");
+}
+
+/* CR8 is the APIC's task priority (bits 7:4 of the TPR). */
+static inline u64 read_cr8(void)
+{
+	u64 v;
+
+	asm volatile("mov %%cr8, %0" : "=r"(v) :: "memory");
+	return v;
+}
+
+static inline void write_cr8(u64 v)
+{
+	asm volatile("mov %0, %%cr8" :: "r"(v) : "memory");
+}
+
+static inline void write_dr7(u64 v)
+{
+	asm volatile("mov %0, %%dr7" :: "r"(v) : "memory");
+}
+
+static inline void wbinvd(void) { asm volatile("wbinvd" ::: "memory"); }
+static inline void invd(void) { asm volatile("invd" ::: "memory"); }
 
 static inline u16 read_cs(void)
 {

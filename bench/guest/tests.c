@@ -10,6 +10,7 @@
 #include "exitbench_abi.h"
 #include "processor.h"
 #include "tests.h"
+#include "loop.h"
 
 /* A huge but overflow-free TSC-deadline delta (~400 s at 2.5 GHz). */
 #define FAR_DEADLINE	1000000000000ull
@@ -17,43 +18,7 @@
 
 void eb_fault_ud(void);
 
-/*
- * EB_LOOP(mb, op): warm-up then kept samples; each sample is @batch
- * executions of @op between two fenced TSC reads (processor.h says why
- * the fences sit where they do).  Loop bounds live in locals so the loop
- * does not reload the mailbox.
- */
-#define EB_LOOP(mb, op)							\
-	do {								\
-		u64 *samples_ = (u64 *)(mb)->samples_gpa;		\
-		u64 *stamps_ = (u64 *)(mb)->stamps_gpa;		\
-		const u64 warm_ = (mb)->warmup;				\
-		const u64 n_ = warm_ + (mb)->samples;			\
-		const u64 batch_ = (mb)->batch;				\
-		const int keep_ = !!((mb)->flags & EB_F_STAMPS);	\
-									\
-		for (u64 i_ = 0; i_ < n_; i_++) {			\
-			u64 t0_ = rdtsc_begin(), t1_;			\
-									\
-			for (u64 k_ = 0; k_ < batch_; k_++) {		\
-				op;					\
-			}						\
-			t1_ = rdtsc_end();				\
-			if (i_ >= warm_) {				\
-				samples_[i_ - warm_] = t1_ - t0_;	\
-				if (keep_)				\
-					stamps_[i_ - warm_] = t0_;	\
-			}						\
-			(mb)->progress = i_ + 1;	/* for the watchdog */ \
-		}							\
-		(mb)->warmup_done = warm_;				\
-		(mb)->done = n_ - warm_;				\
-	} while (0)
-
-/* Compiler barrier: keeps an empty loop body in place. */
-#define NOTHING	asm volatile("" ::: "memory")
-
-static void x2apic_setup(void)
+void x2apic_setup(void)
 {
 	wrmsr(MSR_X2APIC_SVR, APIC_SVR_ENABLE | EB_VEC_SPURIOUS);
 	wrmsr(MSR_X2APIC_TPR, 0);
@@ -312,6 +277,19 @@ static unsigned int (*const tests[EB_T_COUNT])(struct eb_mailbox *) = {
 	[EB_T_BAD_MMIO] = t_bad_mmio,
 	[EB_T_HANG_HYPERCALL] = t_hang_hypercall,
 	[EB_T_DELAYED] = t_delayed,
+	[EB_T_MOV_TO_CR8] = t_mov_to_cr8,
+	[EB_T_MOV_FROM_CR8] = t_mov_from_cr8,
+	[EB_T_MOV_DR] = t_mov_dr,
+	[EB_T_WBINVD] = t_wbinvd,
+	[EB_T_INVD] = t_invd,
+	[EB_T_CR0_WP_TOGGLE] = t_cr0_wp_toggle,
+	[EB_T_CR4_PGE_TOGGLE] = t_cr4_pge_toggle,
+	[EB_T_WR_KERNEL_GS_BASE] = t_wr_kernel_gs_base,
+	[EB_T_WR_SPEC_CTRL] = t_wr_spec_ctrl,
+	[EB_T_WR_PRED_CMD] = t_wr_pred_cmd,
+	[EB_T_TSCDEADLINE_FIRE] = t_tscdeadline_fire,
+	[EB_T_PIO_USER_IOEVENTFD] = t_pio_user_ioeventfd,
+	[EB_T_MMIO_USER_IOEVENTFD] = t_mmio_user_ioeventfd,
 };
 
 unsigned int eb_run_test(struct eb_mailbox *mb)

@@ -40,6 +40,31 @@ static const char *flavors_of(const struct eb_test *t, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * "KVM exits: vmx every, svm none" where a test does not simply exit on
+ * every iteration everywhere: what run checks against KVM's counter.
+ */
+static void print_exits(const struct eb_test *t)
+{
+	char line[96] = "KVM exits per iteration:";
+	const char *sep = " ";
+	bool all_every = true;
+
+	for (int f = 0; f < EB_FLAVOR_COUNT; f++) {
+		const struct eb_flavor_mode *m = &t->mode[f];
+
+		if (!m->supported || m->emulated || t->id == EB_T_NOP)
+			continue;
+		all_every &= m->exits == EB_EXITS_EVERY;
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+			 "%s%s %s", sep, eb_flavor_name(f),
+			 eb_exits_name(m->exits));
+		sep = ", ";
+	}
+	if (!all_every)
+		table_wrap(stdout, "    ", line, 4);
+}
+
 int cmd_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -145,6 +170,7 @@ int cmd_list(int argc, char **argv)
 			table_wrap(stdout, first, fl, 32);
 		}
 		table_wrap(stdout, "    ", t->desc, 4);
+		print_exits(t);
 	}
 	if (have_vm)
 		vm_destroy(&vm);

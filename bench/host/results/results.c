@@ -97,6 +97,13 @@ void results_set_vm_info(json_t *doc, const struct eb_host *h)
 		"tsc_offset_zeroed", h->tsc_offset_zeroed));
 	json_object_set_new(json_object_get(kvm, "guest"), "cpuid_fixups",
 			    json_string(h->cpuid_fixups));
+	/* what the wr_spec_ctrl, wr_pred_cmd and *_ioeventfd tests need */
+	json_object_set_new(json_object_get(kvm, "guest"), "spec_ctrl",
+			    json_boolean(h->guest_spec_ctrl));
+	json_object_set_new(json_object_get(kvm, "guest"), "pred_cmd",
+			    json_boolean(h->guest_pred_cmd));
+	json_object_set_new(json_object_get(kvm, "guest"), "ioeventfd",
+			    json_boolean(h->ioeventfd));
 }
 
 json_t *results_stats_json(const struct eb_stats *s)

@@ -215,6 +215,26 @@ static uint32_t tsc_khz_from_cpuid(struct eb_vm *vm, const char **src)
 	return 0;
 }
 
+/*
+ * Which mitigation MSRs the guest may write, as KVM decides it
+ * (guest_has_spec_ctrl_msr(), guest_has_pred_cmd_msr() in arch/x86/kvm):
+ * Intel's CPUID.7:EDX[26] gives both; AMD's 0x80000008:EBX has IBPB
+ * (bit 12) for PRED_CMD and IBRS, STIBP or SSBD (14, 15, 24) for
+ * SPEC_CTRL.  Without them the write would be a #GP, not an exit.
+ */
+static void guest_mitigation_msrs(struct eb_host *h, struct eb_vm *vm)
+{
+	const struct kvm_cpuid_entry2 *l7 = kvm_cpuid_find(vm->cpuid, 7, 0);
+	const struct kvm_cpuid_entry2 *x8 = kvm_cpuid_find(vm->cpuid,
+							   0x80000008, 0);
+	bool intel = l7 && (l7->edx & (1u << 26));
+	uint32_t amd = x8 ? x8->ebx : 0;
+
+	h->guest_spec_ctrl = intel ||
+			     (amd & ((1u << 14) | (1u << 15) | (1u << 24)));
+	h->guest_pred_cmd = intel || (amd & (1u << 12));
+}
+
 void hostinfo_probe_vm(struct eb_host *h, struct eb_vm *vm)
 {
 	const struct kvm_cpuid_entry2 *e;
@@ -227,6 +247,10 @@ void hostinfo_probe_vm(struct eb_host *h, struct eb_vm *vm)
 	h->guest_xsave = e && (e->ecx & (1u << 26)) && vm->xcr0;
 	h->guest_xcr0 = vm->xcr0;
 	h->irqchip = vm->has_irqchip;
+	guest_mitigation_msrs(h, vm);
+	h->ioeventfd = vm->evfd_pio >= 0 && vm->evfd_mmio >= 0;
+	snprintf(h->ioeventfd_err, sizeof(h->ioeventfd_err), "%s",
+		 vm->ioeventfd_err);
 	h->tsc_offset_zeroed = vm->tsc_offset_zeroed;
 	memcpy(h->cpuid_fixups, vm->cpuid_fixups, sizeof(h->cpuid_fixups));
 

@@ -49,6 +49,9 @@ struct eb_host {
 	uint32_t tsc_khz;
 	const char *tsc_khz_source;	/* NULL: unknown */
 	bool guest_x2apic, guest_tsc_deadline, guest_xsave, irqchip;
+	bool guest_spec_ctrl, guest_pred_cmd;	/* the mitigation MSRs */
+	bool ioeventfd;			/* KVM_IOEVENTFD set up */
+	char ioeventfd_err[128];	/* why not */
 	bool tsc_offset_zeroed;
 	uint64_t guest_xcr0;
 	char cpuid_fixups[160];

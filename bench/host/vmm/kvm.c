@@ -380,6 +380,7 @@ int vm_create(struct eb_vm *vm, const char *kvm_dev)
 
 	memset(vm, 0, sizeof(*vm));
 	vm->kvm_fd = vm->vm_fd = vm->vcpu_fd = vm->stats_fd = -1;
+	vm->evfd_pio = vm->evfd_mmio = -1;
 	vm->kvm_dev = kvm_dev;
 
 	r = kvm_open(kvm_dev, vm->err, sizeof(vm->err));
@@ -446,6 +447,7 @@ int vm_create(struct eb_vm *vm, const char *kvm_dev)
 	vm_build_descriptor_tables(vm);
 	vcpu_zero_tsc_offset(vm);
 	vcpu_stats_open(vm);	/* optional: the exit-count check */
+	vm_ioeventfd_setup(vm);	/* optional: the *_ioeventfd tests */
 	vm->xcr0_default = vm_default_xcr0(vm);
 	r = vcpu_reset(vm, 0, false);
 	if (r)
@@ -462,6 +464,7 @@ void vm_destroy(struct eb_vm *vm)
 		munmap(vm->run, vm->run_size);
 	if (vm->stats_fd >= 0)
 		close(vm->stats_fd);
+	vm_ioeventfd_close(vm);
 	if (vm->vcpu_fd >= 0)
 		close(vm->vcpu_fd);
 	if (vm->ram)

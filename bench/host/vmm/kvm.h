@@ -42,6 +42,8 @@ struct eb_vm {
 	char cpuid_fixups[160];		/* what was added to the CPUID, why */
 	int stats_fd;			/* KVM_GET_STATS_FD, -1 if none */
 	off_t stats_exits_off;		/* where the "exits" counter is */
+	int evfd_pio, evfd_mmio;	/* KVM_IOEVENTFD eventfds, -1 if none */
+	char ioeventfd_err[128];	/* why they are missing */
 	char err[256];
 };
 
@@ -85,5 +87,14 @@ int vcpu_get_tsc_khz(struct eb_vm *vm);	/* > 0 kHz, or -errno */
 /* The vCPU's "exits" statistic (vcpu_stats.c); -ENOENT if unavailable. */
 int vcpu_stats_open(struct eb_vm *vm);
 int vcpu_stats_exits(struct eb_vm *vm, uint64_t *exits);
+
+/*
+ * KVM_IOEVENTFD on EB_PORT_EVENTFD and EB_GPA_MMIO_EVENTFD (ioeventfd.c):
+ * set up at VM creation (best effort: vm->ioeventfd_err says why not).
+ * _take reads and resets the counter of @id's eventfd.
+ */
+int vm_ioeventfd_setup(struct eb_vm *vm);
+void vm_ioeventfd_close(struct eb_vm *vm);
+int vm_ioeventfd_take(struct eb_vm *vm, enum eb_test_id id, uint64_t *count);
 
 #endif /* EB_HOST_KVM_H */

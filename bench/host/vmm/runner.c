@@ -376,6 +376,7 @@ int vm_run_cmd(struct eb_vm *vm, const struct eb_cmd *cmd,
 		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
 	}
 	exits_ok = !vcpu_stats_exits(vm, &exits0);
+	vm_ioeventfd_take(vm, cmd->id, &out->ioeventfd_signals);	/* reset */
 	r = pthread_create(&thread, &attr, vcpu_thread, ctx);
 	pthread_attr_destroy(&attr);
 	if (r) {
@@ -424,6 +425,8 @@ int vm_run_cmd(struct eb_vm *vm, const struct eb_cmd *cmd,
 		out->kvm_exits -= exits0;
 		out->kvm_exits_valid = true;
 	}
+	out->ioeventfd_valid = !vm_ioeventfd_take(vm, cmd->id,
+						  &out->ioeventfd_signals);
 	if (out->status == EB_OUT_OK)
 		collect(vm, cmd, out);
 	/* A test that did not finish cleanly may leave the vCPU odd. */

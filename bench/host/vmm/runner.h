@@ -54,6 +54,8 @@ struct eb_outcome {
 	struct eb_exception exc;
 	bool kvm_exits_valid;	/* the vCPU's "exits" statistic was read */
 	uint64_t kvm_exits;	/* exits KVM counted during the command */
+	bool ioeventfd_valid;	/* the test has an eventfd, read after it */
+	uint64_t ioeventfd_signals;	/* writes KVM signalled to it */
 	bool vm_dead;	/* recreate the VM before the next test */
 	bool vm_wedged;	/* and do not unmap it: a thread is stuck in it */
 	struct apx_outcome apx;

@@ -20,6 +20,21 @@ enum eb_need {
 	EB_NEED_XSAVE = 1u << 2,
 	EB_NEED_IRQCHIP = 1u << 3,
 	EB_NEED_XSETBV_EXIT = 1u << 4,	/* a host CPU that intercepts XSETBV */
+	EB_NEED_SPEC_CTRL = 1u << 5,	/* IA32_SPEC_CTRL in the guest CPUID */
+	EB_NEED_PRED_CMD = 1u << 6,	/* IA32_PRED_CMD (IBPB) in the guest CPUID */
+	EB_NEED_IOEVENTFD = 1u << 7,	/* KVM_IOEVENTFD assigned at VM creation */
+};
+
+/*
+ * What KVM's per-vCPU exit counter must show for a test's timed loop,
+ * checked after every run (measure.c): the instruction exits on every
+ * iteration, on (almost) none because KVM passes it through, or either
+ * (what KVM does depends on the kernel version; not checked).
+ */
+enum eb_exits {
+	EB_EXITS_EVERY = 0,	/* >= 1 exit per iteration */
+	EB_EXITS_NONE,		/* < 1 exit per 2 iterations */
+	EB_EXITS_UNCHECKED,
 };
 
 /* How a test runs on one KVM flavor. */
@@ -32,6 +47,7 @@ struct eb_flavor_mode {
 	 */
 	const char *note;
 	bool emulated;		/* the timed code is software-emulated */
+	enum eb_exits exits;	/* what KVM's exit counter must show */
 };
 
 struct eb_test {
@@ -53,5 +69,8 @@ const struct eb_test *eb_test_find(const char *name);
 const char *eb_test_skip_reason(const struct eb_test *t,
 				const struct eb_host *host,
 				char *buf, size_t len);
+
+/* "every", "none", "unchecked": the results file's kvm_exits_expected. */
+const char *eb_exits_name(enum eb_exits e);
 
 #endif /* EB_HOST_TESTLIST_H */
