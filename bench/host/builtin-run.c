@@ -57,8 +57,12 @@ static void usage(FILE *f)
 "                    per exit of a sample)\n"
 "  --seed N          bootstrap seed (default %#llx)\n"
 "  --kvm-dev PATH    KVM device (default $" EB_KVM_DEV_ENV " or " EB_DEFAULT_KVM_DEV ")\n"
-"  --apx MODE        guest APX: off, on, both, or auto (the default: both\n"
-"                    where KVM offers APX to guests, else off, saying why)\n"
+"  --apx MODE        guest APX: off, on, both, standin, or auto (the\n"
+"                    default: both where KVM offers APX to guests, else\n"
+"                    the kernel's APX stand-in off and on where it has\n"
+"                    one, else off, saying why).  standin: the guest\n"
+"                    sets/clears the XCR0 bits that the kernel's\n"
+"                    measurement-only stand-in takes for XCR0.APX\n"
 "  --xcr0 MODE       guest XCR0: host (as the host's) or reduced (without\n"
 "                    AVX-512 state: KVM switches XCR0 around every exit)\n"
 "  --check-egprs     check the guest's registers across every exit in an\n"
@@ -257,7 +261,7 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 		case O_APX:
 			if (apx_parse_request(optarg, &cfg->apx_req))
 				return eb_bad_value("run", "--apx", optarg,
-						    "one of off, on, both, auto");
+						    "one of off, on, both, standin, auto");
 			cfg->apx = optarg;
 			break;
 		case O_XCR0:
@@ -412,6 +416,7 @@ int cmd_run(int argc, char **argv)
 	st->apx.corrupt_reg = cfg.corrupt_reg;
 	st->apx.corrupt_uabi = cfg.corrupt_uabi;
 	st->apx.force_on = cfg.force_apx_on;
+	st->apx.tcg = st->host.emulated != NULL;
 	r = apx_run_prepare(&st->apx, st->vm.kvm_fd,
 			    st->host.flavor == EB_FLAVOR_PVM, err, sizeof(err));
 	if (r) {

@@ -337,7 +337,7 @@ json_t *run_test(struct eb_run_state *st, const struct eb_test *t)
 	int r;
 
 	e = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I}",
-		      "test", t->name, "apx", st->apx_on ? "on" : "off",
+		      "test", t->name, "apx", apx_run_mode_name(&st->apx, st->apx_on),
 		      "xcr0", apx_xcr0_mode_name(st->apx.xcr0_mode),
 		      "description", t->desc,
 		      "samples", (json_int_t)st->cfg->samples,
