@@ -194,6 +194,7 @@ static void gate_usage(FILE *f)
 		"      --junit FILE      also write JUnit XML there (atomically)\n"
 		"      --tap             print TAP (version 13) instead of the summary\n"
 		"      --force           accept results from different hosts/CPUs/TSC\n"
+		"      --standin-as-apx  match APX stand-in rows with APX rows\n"
 		"  -h, --help            this help\n");
 }
 
@@ -206,6 +207,7 @@ int cmd_gate(int argc, char **argv)
 		{ "junit", required_argument, NULL, 'J' },
 		{ "tap", no_argument, NULL, 'T' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "standin-as-apx", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -241,6 +243,7 @@ int cmd_gate(int argc, char **argv)
 		case 'J': junit = optarg; break;
 		case 'T': tap = true; break;
 		case 'F': force = true; break;
+		case 'S': eb_analysis_standin_as_apx(); break;
 		case 't':
 			if (eb_threshold_parse(optarg, &thr)) {
 				eb_analysis_error("gate", "bad --threshold '%s' (want e.g. 2%% or 20 cycles)",

@@ -16,6 +16,9 @@ CASE is one of
           ran on every exit of both modes
   auto    --apx auto and --apx off take the stand-in when the kernel has
           one and real APX is absent; --xcr0 reduced with it exits 2
+  analysis  compare/gate/plot refuse to match a stand-in run with one
+          without it (one line, non-zero), and match them, stand-in rows
+          as APX rows, with --standin-as-apx
 Exit 0 pass, 1 fail, 77 skip (reason printed first).
 """
 import json
@@ -156,6 +159,37 @@ def case_auto(exe):
     need(p.returncode == 2 and len(lines) == 1 and "stand-in" in lines[0] and doc is None,
          "--xcr0 reduced with the stand-in: exit %d, %r" % (p.returncode, p.stderr))
     print("ok refused: " + lines[0])
+
+
+def case_analysis(exe):
+    with tempfile.TemporaryDirectory() as tmp:
+        files = {}
+        for name, text in (("plain", None), ("standin", "avx 0x4\n")):
+            files[name] = os.path.join(tmp, name + ".json")
+            p, doc = run(exe, text, "--tests", "nop,pio_user", "--raw", *FAST)
+            need(p.returncode == 0, "%s run: %s" % (name, p.stderr))
+            with open(files[name], "w") as f:
+                json.dump(doc, f)
+        if doc["apx"]["guest_apx_possible"]:
+            skip("real APX here: auto does not take the stand-in")
+        a, b = files["plain"], files["standin"]
+        cmds = {"compare": [a, b], "gate": ["-b", a, "-c", b],
+                "plot": ["--no-render", "--out", os.path.join(tmp, "plots"), a, b]}
+        for cmd, args in cmds.items():
+            p = subprocess.run([exe, cmd] + args, capture_output=True, text=True)
+            lines = p.stderr.strip().splitlines()
+            need(p.returncode != 0 and len(lines) == 1 and "stand-in" in lines[0]
+                 and "--standin-as-apx" in lines[0],
+                 "%s: exit %d, %r" % (cmd, p.returncode, p.stderr))
+            p = subprocess.run([exe, cmd, "--standin-as-apx"] + args,
+                               capture_output=True, text=True)
+            need("stand-in" not in p.stderr, "%s --standin-as-apx: %r" % (cmd, p.stderr))
+            need(cmd == "gate" or p.returncode == 0,
+                 "%s --standin-as-apx: exit %d %s" % (cmd, p.returncode, p.stderr))
+            print("ok %s: refused without --standin-as-apx, matched with it" % cmd)
+        p = subprocess.run([exe, "compare", "--standin-as-apx", a, b],
+                           capture_output=True, text=True)
+        need("2 compared" in p.stdout, "stand-in-off rows not matched as off: %s" % p.stdout)
 
 
 def main():
