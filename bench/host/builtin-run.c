@@ -150,7 +150,7 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 {
 	enum { O_TESTS = 256, O_SAMPLES, O_BATCH, O_WARMUP, O_CPU, O_OUT,
 	       O_RAW, O_TIMEOUT, O_SEED, O_KVM_DEV, O_APX, O_XCR0,
-	       O_CHECK_EGPRS, O_NO_CHECK_EGPRS, O_DEBUG_CORRUPT, O_DEBUG_FORCE_APX, O_CPL,
+	       O_CHECK_EGPRS, O_NO_CHECK_EGPRS, O_DEBUG_CORRUPT, O_DEBUG_FORCE_APX, O_DEBUG_MARKS, O_CPL,
 	       O_EVENTS, O_PRECISION, O_MAX_TIME, O_STRATEGIES, O_ROUNDS };
 	static const struct option opts[] = {
 		{ "tests", required_argument, NULL, O_TESTS },
@@ -170,6 +170,7 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 		/* test-only, not in --help: see tests/apx/test_apx_kvm.py */
 		{ "debug-corrupt-reg", required_argument, NULL, O_DEBUG_CORRUPT },
 		{ "debug-force-apx-on", no_argument, NULL, O_DEBUG_FORCE_APX },
+		{ "debug-marks", no_argument, NULL, O_DEBUG_MARKS },
 		{ "cpl", required_argument, NULL, O_CPL },
 		{ "events", required_argument, NULL, O_EVENTS },
 		{ "precision", required_argument, NULL, O_PRECISION },
@@ -279,6 +280,9 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 					      &cfg->corrupt_uabi))
 				return eb_bad_value("run", "--debug-corrupt-reg", optarg,
 						    "[uabi:]REG, REG a legacy GPR other than rsp");
+			break;
+		case O_DEBUG_MARKS:
+			cfg->debug_marks = true;
 			break;
 		case O_DEBUG_FORCE_APX:
 			cfg->force_apx_on = true;

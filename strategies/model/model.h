@@ -186,6 +186,12 @@ struct mstate {
 struct setting {
 	enum vendor vendor;
 	bool host_apx, kernel_apx;
+	/*
+	 * The kernel's APX stand-in (kernel-patches/README.md): "APX" is a set
+	 * of legacy XCR0 bits that a guest may set whatever the strategy, so
+	 * even one that does not expose APX sees guests turn it on.
+	 */
+	bool standin;
 };
 
 #define MAX_PROG 96
@@ -211,6 +217,12 @@ enum event {
 
 struct cost {
 	unsigned xsetbv, egpr, branches, vmwrite;
+	/*
+	 * The same as the kernel's apx_* counters count them (per sequence,
+	 * not per register): R16-R31 stores, loads, clears, and exit path
+	 * changes (VMX HOST_RIP rewrite, SVM run function change).
+	 */
+	unsigned stores, loads, clears, path_switches;
 };
 
 struct verdict {
@@ -277,6 +289,13 @@ enum exit_kind { EK_FAST, EK_FULL, EK_XSETBV, NR_EXIT_KINDS };
 /* Returns 0 and fills c, or -ENOENT when guest_apx is impossible there. */
 int cost_of(const struct strategy *st, struct setting set, bool guest_apx,
 	    enum exit_kind ek, struct cost *c);
+/*
+ * The same, where the guest's XCR0 may also differ from the host's in
+ * other bits (@other_differs: e.g. a host XCR0 component KVM does not
+ * offer guests), which changes which of the XCR0 switches run.
+ */
+int cost_of_xcr0(const struct strategy *st, struct setting set, bool guest_apx,
+		 bool other_differs, enum exit_kind ek, struct cost *c);
 
 /* Registry. */
 extern const struct strategy *const strategies[];

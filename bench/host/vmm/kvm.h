@@ -24,6 +24,15 @@ typedef void *hva_t;
 #define EB_DEFAULT_KVM_DEV	"/dev/kvm"
 #define EB_KVM_DEV_ENV		"EXITBENCH_KVM_DEV"
 
+/* Per-vCPU "apx_*" statistics read (kernel-patches/README.md). */
+#define EB_MAX_APX_STATS	12
+
+/* KVM's counters at one point: "exits" and every apx_* statistic. */
+struct eb_vcpu_counts {
+	uint64_t exits;
+	uint64_t apx[EB_MAX_APX_STATS];
+};
+
 struct eb_vm {
 	/* configuration */
 	const char *kvm_dev;
@@ -42,6 +51,10 @@ struct eb_vm {
 	char cpuid_fixups[160];		/* what was added to the CPUID, why */
 	int stats_fd;			/* KVM_GET_STATS_FD, -1 if none */
 	off_t stats_exits_off;		/* where the "exits" counter is */
+	/* the APX strategies' event counters ("apx_*"), if the kernel has them */
+	unsigned int napx_stats;
+	char apx_stat_names[EB_MAX_APX_STATS][32];
+	off_t apx_stat_off[EB_MAX_APX_STATS];
 	char err[256];
 };
 
@@ -85,5 +98,7 @@ int vcpu_get_tsc_khz(struct eb_vm *vm);	/* > 0 kHz, or -errno */
 /* The vCPU's "exits" statistic (vcpu_stats.c); -ENOENT if unavailable. */
 int vcpu_stats_open(struct eb_vm *vm);
 int vcpu_stats_exits(struct eb_vm *vm, uint64_t *exits);
+/* "exits" and the apx_* statistics; -ENOENT/-EIO like vcpu_stats_exits(). */
+int vcpu_stats_counts(struct eb_vm *vm, struct eb_vcpu_counts *c);
 
 #endif /* EB_HOST_KVM_H */
