@@ -16,6 +16,11 @@ CASE is one of
           ran on every exit of both modes
   auto    --apx auto and --apx off take the stand-in when the kernel has
           one and real APX is absent; --xcr0 reduced with it exits 2
+  marks   KVM's counters read at the guest's marks around the timed loop
+          (hidden --debug-marks, as with a kernel that has the apx_*
+          statistics): the window holds every iteration's exit plus the
+          closing mark's, the one-way split and the register check still
+          work, and show prints the counts
   analysis  compare/gate/plot refuse to match a stand-in run with one
           without it (one line, non-zero), and match them, stand-in rows
           as APX rows, with --standin-as-apx
@@ -159,6 +164,25 @@ def case_auto(exe):
     need(p.returncode == 2 and len(lines) == 1 and "stand-in" in lines[0] and doc is None,
          "--xcr0 reduced with the stand-in: exit %d, %r" % (p.returncode, p.stderr))
     print("ok refused: " + lines[0])
+
+
+def case_marks(exe):
+    p, doc = run(exe, "avx 0x4\n", "--apx", "standin", "--debug-marks",
+                 "--tests", "pio_user,mmio_user,pio_kernel", *FAST)
+    need(p.returncode == 0, "run: %s" % p.stderr)
+    for r in doc["results"]:
+        tag = "%s/%s" % (r["test"], r["apx"])
+        c = r.get("apx_counts")
+        need(c and "unavailable" not in c, "%s: counts %r" % (tag, c))
+        need(c["iterations"] == 33, "%s: iterations %r" % (tag, c["iterations"]))
+        # host interrupts may add a few exits; the loop's own must all be there
+        need(34 <= c["exits"] <= r["kvm_exits"] - 33,
+             "%s: %d exits in the window, %d in the command" % (tag, c["exits"], r["kvm_exits"]))
+        need(r["regcheck"]["status"] == "ok", "%s: regcheck %r" % (tag, r["regcheck"]))
+        if r["test"] == "pio_user":
+            need("exit" in r["oneway"], "%s: one-way split lost: %r" % (tag, r["oneway"]))
+    print("ok marks: %s" % ", ".join("%s %d" % (r["test"], r["apx_counts"]["exits"])
+                                     for r in doc["results"]))
 
 
 def case_analysis(exe):

@@ -6,6 +6,7 @@ on stderr and a non-zero status, and never leaves a results file behind.
 usage: cli_test.py EXITBENCH CASE
 """
 import json
+import re
 import os
 import subprocess
 import sys
@@ -169,7 +170,13 @@ def main():
                                            "p99": 1300.0,
                                            "median_ci": [1230.0, 1238.0]},
                                 "overhead_cycles": 34.0,
-                                "net_median_cycles": 1200.0},
+                                "net_median_cycles": 1200.0,
+                                "apx_counts": {"window": "timed loop",
+                                               "iterations": 10, "exits": 11,
+                                               "totals": {"apx_egpr_stores": 11,
+                                                          "apx_xsetbv": 0},
+                                               "per_exit": {"apx_egpr_stores": 1.0,
+                                                            "apx_xsetbv": 0.0}}},
                                {"test": "hypercall", "status": "skipped",
                                 "reason": "because"}]}
             with open(out, "w") as f:
@@ -182,6 +189,10 @@ def main():
                 fail(f"no cpuid row with its numbers: {p.stdout!r}")
             if "skipped hypercall: because" not in p.stdout:
                 fail("skip reason not shown")
+            ev = p.stdout.split("APX events per exit")
+            if len(ev) != 2 or not re.search(r"stores +xsetbv", ev[1]) or \
+                    not re.search(r"\ncpuid +11 +1\.000 +0\.000\n", ev[1]):
+                fail(f"APX event counts not shown: {p.stdout!r}")
             if max(len(x) for x in p.stdout.splitlines()) > 72:
                 fail("table wider than 72 columns (it is pasted into mail)")
             with open(out, "w") as f:
