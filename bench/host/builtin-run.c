@@ -17,6 +17,7 @@
 #include "run.h"
 #include "switch.h"
 #include "table.h"
+#include "unitcost.h"
 
 #define DEFAULT_SAMPLES	10000
 #define DEFAULT_WARMUP	1000
@@ -439,6 +440,14 @@ int cmd_run(int argc, char **argv)
 	results_set_vm_info(doc, &st->host);
 	json_object_set_new(doc, "config", config_json(&cfg));
 	json_object_set_new(doc, "apx", apx_run_json(&st->apx));
+	/* With event counts: what one event costs here, where measurable. */
+	if (st->vm.napx_stats || cfg.debug_marks) {
+		struct unitcost u;
+
+		if (!unitcost_measure(&u))
+			json_object_set_new(doc, "unit_costs",
+					    unitcost_json(&u, sched_getcpu(), st->host.emulated));
+	}
 	results = json_array();
 	json_object_set_new(doc, "results", results);
 

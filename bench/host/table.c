@@ -123,64 +123,6 @@ static const char *mode_suffix(const char *apx)
 	return "";
 }
 
-/* A counter's column heading: the last word of its name (apx_egpr_stores: stores). */
-static const char *count_label(const char *name)
-{
-	const char *u = strrchr(name, '_');
-
-	return u ? u + 1 : name;
-}
-
-/*
- * The kernel's APX event counts (results' apx_counts), per exit of the
- * timed loop, in the order the first result lists them.
- */
-static void counts_print(FILE *f, json_t *results)
-{
-	json_t *r, *names = NULL, *per;
-	const char *name;
-	size_t i;
-	void *it;
-
-	json_array_foreach(results, i, r) {
-		per = json_object_get(json_object_get(r, "apx_counts"), "per_exit");
-		if (json_object_size(per)) {
-			names = per;
-			break;
-		}
-	}
-	if (!names)
-		return;
-	fprintf(f, "\nAPX events per exit (kernel apx_* statistics, timed loop):\n");
-	fprintf(f, "%-17s %6s", "test", "exits");
-	json_object_foreach(names, name, it) {
-		(void)it;
-		fprintf(f, " %8.8s", count_label(name));
-	}
-	fputc('\n', f);
-	json_array_foreach(results, i, r) {
-		json_t *c = json_object_get(r, "apx_counts");
-		char t[40];
-
-		per = json_object_get(c, "per_exit");
-		if (!json_is_object(per))
-			continue;
-		snprintf(t, sizeof(t), "%s%s", str(r, "test", "?"),
-			 mode_suffix(str(r, "apx", "off")));
-		fprintf(f, "%-17s %6.0f", t, num(c, "exits"));
-		json_object_foreach(names, name, it) {
-			json_t *v = json_object_get(per, name);
-
-			(void)it;
-			if (json_is_number(v))
-				fprintf(f, " %8.3f", json_number_value(v));
-			else
-				fprintf(f, " %8s", "-");
-		}
-		fputc('\n', f);
-	}
-}
-
 void table_print(FILE *f, json_t *doc)
 {
 	json_t *results = json_object_get(doc, "results"), *r;
@@ -255,7 +197,7 @@ void table_print(FILE *f, json_t *doc)
 		snprintf(b[7], 32, "one-way %s: ", str(r, "test", "?"));
 		table_wrap(f, b[7], line, 4);
 	}
-	counts_print(f, results);
+	table_counts_print(f, doc);
 	json_array_foreach(results, i, r) {
 		char first[64];
 
