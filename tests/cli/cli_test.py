@@ -75,7 +75,8 @@ def main():
                                              os.path.join(d, "nosuch.config")]),
                                ("vmtest", ["--bogus"]),
                                ("matrix", ["--bogus", d]),
-                               ("bench-harness", ["--bogus"])):
+                               ("bench-harness", ["--bogus"]),
+                               ("check-counts", ["--bogus"])):
                 p = subprocess.run([os.path.join(top, "scripts", name),
                                     *args], capture_output=True, text=True,
                                    timeout=60)
@@ -148,7 +149,7 @@ def main():
             top = os.path.dirname(os.path.dirname(os.path.dirname(
                 os.path.abspath(__file__))))
             for name in ("run", "test", "kvariant", "vmtest", "matrix",
-                         "bench-harness"):
+                         "bench-harness", "check-counts"):
                 p = subprocess.run([os.path.join(top, "scripts", name),
                                     "--help"], capture_output=True,
                                    text=True, timeout=60)
