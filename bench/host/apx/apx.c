@@ -525,8 +525,10 @@ void apx_info_print(const struct apx_info *info, const struct apx_plan *plan,
 		fprintf(out, "  stand-in   %s %#llx (%s): --apx standin\n",
 			plan->sd.name, (unsigned long long)plan->sd.mask,
 			plan->sd.path);
+	else if (plan && plan->sd.present)
+		fprintf(out, "  stand-in   not usable (--apx standin says why)\n");
 	else if (plan && plan->sd.path[0])
-		fprintf(out, "  stand-in   none: %s\n", plan->sd.why);
+		fprintf(out, "  stand-in   none (no %s)\n", plan->sd.path);
 	if (plan)
 		fprintf(out, "  --apx %-4s runs: %s%s%s%s%s\n",
 			apx_request_name(plan->request),
