@@ -63,6 +63,8 @@ int apx_run_prepare(struct apx_run *ar, int kvm_fd, bool pvm, char *err,
 	apx_standin_probe(&ar->info, &ar->standin);
 	apx_plan_make(&ar->info, &ar->standin, ar->request, &ar->plan);
 	if (ar->force_on) {
+		/* real APX asked for, whatever stand-in the kernel has */
+		ar->plan.standin = false;
 		ar->plan.run_off = false;
 		ar->plan.run_on = true;
 		ar->plan.refuse = false;
@@ -217,8 +219,7 @@ const char *apx_run_result(const struct apx_run *ar, const struct apx_cmd *c,
 		"xcr0", hex64(a->xcr0)));
 
 	x = json_pack("{s:s, s:o, s:o, s:b}",
-		      "mode", ar->plan.standin ? "standin" :
-			      apx_xcr0_mode_name(ar->xcr0_mode),
+		      "mode", apx_xcr0_mode_name(ar->xcr0_mode),
 		      "requested", hex64(c->want_xcr0),
 		      "host", hex64(ar->info.host_xcr0),
 		      "differs_from_host", c->want_xcr0 != ar->info.host_xcr0);
