@@ -448,6 +448,11 @@ static int host_step(const struct machine *m, const struct mstate *s, struct mst
 		cost->egpr += 16;
 		cost->stores++;
 		o->regs = o->hw;
+		if (st->arg == SAVE_CLEAR) {
+			cost->egpr += 16;
+			cost->clears++;
+			o->hw = VAL_ZERO;
+		}
 		break;
 	case OP_EGPR_CLEAR:
 		if (need_apx(o, v, "clearing R16-R31"))

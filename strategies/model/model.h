@@ -59,7 +59,7 @@ enum op {
 	OP_NOP,			/* code with no EGPR/XCR0 effect (still C or asm) */
 	OP_XSETBV,		/* arg: enum xcr0_src */
 	OP_EGPR_LOAD,		/* regs[R16..R31] -> hardware */
-	OP_EGPR_SAVE,		/* hardware -> regs[R16..R31] */
+	OP_EGPR_SAVE,		/* hardware -> regs[R16..R31]; arg SAVE_CLEAR: then clear */
 	OP_EGPR_CLEAR,		/* xor R16..R31 (no guest value left for host C) */
 	OP_SET_APX_FLAG,	/* cached "guest XCR0.APX" flag := vcpu->arch.xcr0.APX */
 	OP_SET_EXIT_PATH,	/* HOST_RIP / run function := the saving one iff APX flag */
@@ -68,6 +68,12 @@ enum op {
 	OP_FPU_LOAD, OP_FPU_PUT, OP_CLGI, OP_STGI, OP_VMENTER, OP_FASTPATH,
 	OP_IRQ_ON, OP_HANDLE_EXIT, OP_JUMP, OP_TO_USER,
 };
+
+/*
+ * OP_EGPR_SAVE's arg: the store is followed by the clear, in the same code
+ * path (no branch of its own), as Intel's APX tree does after VM-exit.
+ */
+#define SAVE_CLEAR	1
 
 enum xcr0_src {
 	X_HOST,			/* the host's XCR0 */

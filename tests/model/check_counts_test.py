@@ -71,10 +71,10 @@ def main():
     tool, model = sys.argv[1], sys.argv[2]
     on, off = HOST, HOST & ~0xe0
     # Per the expected-counts table of kernel-patches/README.md: with the
-    # stand-in on (G = H) cond-swap stores and loads once per exit and
-    # switches no XCR0; off (G = H without M) it XSETBVs twice per loop exit.
+    # stand-in on (G = H) cond-swap stores, clears and loads once per exit
+    # and switches no XCR0; off (G = H without M) it XSETBVs twice per loop exit.
     good = doc("svm", "cond-swap", [
-        result("pio_user", "standin", N + 1, counts(N + 1, N + 1), on),
+        result("pio_user", "standin", N + 1, counts(N + 1, N + 1, N + 1), on),
         result("cpuid", "standin-off", N + 3, counts(xsetbv=2 * (N + 3)), off),
         result("hlt", "standin", 2 * N + 1, counts(), on),
     ])
@@ -109,8 +109,8 @@ def main():
 
     sw = doc("svm", "baseline", [
         result("pio_user", "standin", N + 1, counts(dispatch=N + 1), on, "baseline"),
-        result("pio_user", "standin", N + 1, counts(N + 1, N + 1, dispatch=N + 1), on,
-               "cond-swap"),
+        result("pio_user", "standin", N + 1, counts(N + 1, N + 1, N + 1, dispatch=N + 1),
+               on, "cond-swap"),
     ], switch=True)
     p = run(tool, model, sw)
     check(p.returncode == 0, "switchable kernel: one dispatch per entry: %s"
