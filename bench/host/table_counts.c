@@ -51,12 +51,29 @@ static const char *suffix(const char *apx)
 	return "";
 }
 
-/* A counter's column heading: the last word of its name (apx_egpr_stores: stores). */
+/*
+ * A counter's column heading, at most 7 characters so that six columns
+ * fit 72: the last word of its name (apx_egpr_stores: stores), but for
+ * the two whose last word is longer.
+ */
 static const char *count_label(const char *name)
 {
 	const char *u = strrchr(name, '_');
 
+	if (!strcmp(name, "apx_path_switches"))
+		return "paths";
+	if (!strcmp(name, "apx_dispatch"))
+		return "disp";
 	return u ? u + 1 : name;
+}
+
+/* test + mode suffix in at most 18 characters, the suffix kept whole */
+static void test_label(char *buf, size_t len, json_t *r)
+{
+	const char *sfx = suffix(str(r, "apx", "off"));
+	int room = 18 - (int)strlen(sfx);
+
+	snprintf(buf, len, "%.*s%s", room, str(r, "test", "?"), sfx);
 }
 
 static void counts_table(FILE *f, json_t *results)
@@ -75,9 +92,9 @@ static void counts_table(FILE *f, json_t *results)
 	if (!names)
 		return;
 	fprintf(f, "\nAPX events per exit (kernel apx_* statistics, timed loop):\n");
-	fprintf(f, "%-17s %6s", "test", "exits");
+	fprintf(f, "%-18s%6s", "test", "exits");
 	json_object_foreach(names, name, v)
-		fprintf(f, " %8.8s", count_label(name));
+		fprintf(f, " %7.7s", count_label(name));
 	fputc('\n', f);
 	json_array_foreach(results, i, r) {
 		json_t *c = json_object_get(r, "apx_counts");
@@ -86,16 +103,15 @@ static void counts_table(FILE *f, json_t *results)
 		per = json_object_get(c, "per_exit");
 		if (!json_is_object(per))
 			continue;
-		snprintf(t, sizeof(t), "%s%s", str(r, "test", "?"),
-			 suffix(str(r, "apx", "off")));
-		fprintf(f, "%-17s %6.0f", t, num(c, "exits"));
+		test_label(t, sizeof(t), r);
+		fprintf(f, "%-18s%6.0f", t, num(c, "exits"));
 		json_object_foreach(names, name, v) {
 			json_t *x = json_object_get(per, name);
 
 			if (json_is_number(x))
-				fprintf(f, " %8.3f", json_number_value(x));
+				fprintf(f, " %7.3f", json_number_value(x));
 			else
-				fprintf(f, " %8s", "-");
+				fprintf(f, " %7s", "-");
 		}
 		fputc('\n', f);
 	}
@@ -161,7 +177,7 @@ static void line(FILE *f, json_t *uc, json_t *a, json_t *b, const char *vs,
 	double p = predict(uc, a, b, &why);
 	char t[40], first[96], text[160];
 
-	snprintf(t, sizeof(t), "%s%s", str(b, "test", "?"), suffix(str(b, "apx", "off")));
+	test_label(t, sizeof(t), b);
 	if (!why) {
 		fprintf(f, "%-17s %-11s %9.1f %9.1f\n", t, vs, p, measured);
 		return;

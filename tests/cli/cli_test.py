@@ -192,7 +192,8 @@ def main():
                 fail("skip reason not shown")
             ev = p.stdout.split("APX events per exit")
             if len(ev) != 2 or not re.search(r"stores +xsetbv", ev[1]) or \
-                    not re.search(r"\ncpuid +11 +1\.000 +0\.000\n", ev[1]):
+                    not re.search(r"\ncpuid +11 +1\.000 +0\.000\n", ev[1]) or \
+                    max(len(x) for x in ev[1].splitlines()) > 72:
                 fail(f"APX event counts not shown: {p.stdout!r}")
             if max(len(x) for x in p.stdout.splitlines()) > 72:
                 fail("table wider than 72 columns (it is pasted into mail)")
