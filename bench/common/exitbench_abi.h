@@ -78,6 +78,12 @@
 #define EB_PORT_EVENTFD		0xeb03	/* pio_user_ioeventfd: a KVM_IOEVENTFD
 					 * (0xeb02 is EB_PORT_APX_UABI) */
 #define EB_PORT_BAD		0xeb0f	/* test-only: unexpected port */
+/*
+ * EB_F_MARKS: one OUT right before the warm-up and one right after the
+ * last sample, outside every timed region, so that the VMM can read
+ * KVM's per-vCPU counters around exactly the timed loop.
+ */
+#define EB_PORT_MARK		0xeb03
 #define EB_PORT_PIC_IMR		0x21	/* pio_kernel: master PIC mask */
 
 /* Interrupt vectors used by the guest. */
@@ -134,6 +140,7 @@ enum eb_test_id {
 #define EB_F_X2APIC		(1u << 2) /* APIC is in x2APIC mode */
 #define EB_F_SET_XCR0		(1u << 3) /* XSETBV(xcr0) before the test */
 #define EB_F_DELAY_TSC		(1u << 4) /* EB_T_DELAYED: delay_iters are TSC cycles */
+#define EB_F_MARKS		(1u << 5) /* EB_PORT_MARK around the timed loop */
 
 /* Result codes (mailbox.status). */
 enum eb_result {

@@ -40,6 +40,13 @@
 /* mailbox.apx / eb_apx_area.mode */
 #define EB_APX_OFF		0
 #define EB_APX_ON		1	/* guest sets XCR0[19], R16-R31 live */
+/*
+ * The kernel's APX stand-in (kernel-patches/README.md): the guest's XCR0
+ * has the stand-in's bits (area.standin_mask) set, which that kernel takes
+ * for XCR0.APX; R16-R31 stay untouched (the host CPU has none).  Off is
+ * EB_APX_OFF with those bits clear.
+ */
+#define EB_APX_STANDIN		2
 
 /* eb_apx_area.guest_status: why the guest did (not) turn APX on */
 #define EB_APX_GUEST_NOT_ASKED	0
@@ -47,6 +54,7 @@
 #define EB_APX_GUEST_NO_CPUID	2	/* CPUID.(7,1):EDX[21] clear */
 #define EB_APX_GUEST_NO_XCR0	3	/* CPUID.(0xD,0) does not offer bit 19 */
 #define EB_APX_GUEST_XCR0_OFF	4	/* offered, but XCR0[19] is not loaded */
+#define EB_APX_GUEST_STANDIN_OFF 5	/* stand-in: its bits not all in XCR0 */
 
 /* area.flags */
 #define EB_APXF_XGETBV		(1u << 0) /* XGETBV works at the guest's CPL */
@@ -85,10 +93,11 @@ struct eb_regcheck_report {
 
 struct eb_apx_area {
 	/* command: host -> guest */
-	unsigned int mode;		/* EB_APX_OFF / EB_APX_ON */
+	unsigned int mode;		/* EB_APX_OFF / EB_APX_ON / EB_APX_STANDIN */
 	unsigned int regcheck;		/* 1: checked pass after the timed loop */
 	unsigned int flags;		/* EB_APXF_* */
 	unsigned int pad0;
+	unsigned long long standin_mask;	/* EB_APX_STANDIN: XCR0 bits */
 
 	/* report: guest -> host, what the guest was given */
 	unsigned int guest_status;	/* EB_APX_GUEST_* */

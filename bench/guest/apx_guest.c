@@ -90,6 +90,15 @@ static void apx_probe(struct eb_mailbox *mb)
 unsigned int eb_apx_before(struct eb_mailbox *mb)
 {
 	apx_probe(mb);
+	if (area->mode == EB_APX_STANDIN) {
+		/* Only XCR0 tells the stand-in kernel: no EGPR exists here. */
+		const u64 m = area->standin_mask;
+
+		area->guest_status = m && (area->xcr0 & m) == m ?
+				     EB_APX_GUEST_ENABLED : EB_APX_GUEST_STANDIN_OFF;
+		return area->guest_status == EB_APX_GUEST_ENABLED ?
+		       EB_RES_OK : EB_RES_BAD_COMMAND;
+	}
 	if (area->mode != EB_APX_ON)
 		return EB_RES_OK;
 	if (!(area->cpuid_7_1_edx & (1u << EB_APX_CPUID_EDX_BIT)))

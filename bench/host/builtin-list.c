@@ -137,10 +137,12 @@ int cmd_list(int argc, char **argv)
 	{
 		struct apx_info apx;
 		struct apx_plan plan;
+		struct apx_standin sd;
 
 		putchar('\n');
 		if (!apx_probe(have_vm ? vm.kvm_fd : -1, NULL, &apx)) {
-			apx_plan_make(&apx, APX_REQ_AUTO, &plan);
+			apx_standin_probe(&apx, &sd);
+			apx_plan_make(&apx, &sd, APX_REQ_AUTO, &plan);
 			apx_info_print(&apx, &plan, stdout);
 		}
 	}

@@ -17,6 +17,7 @@
 #include "run.h"
 #include "switch.h"
 #include "table.h"
+#include "unitcost.h"
 
 #define DEFAULT_SAMPLES	10000
 #define DEFAULT_WARMUP	1000
@@ -72,9 +73,13 @@ static void usage(FILE *f)
 "                    per exit of a sample)\n"
 "  --seed N          bootstrap seed (default %#llx)\n"
 "  --kvm-dev PATH    KVM device (default $" EB_KVM_DEV_ENV " or " EB_DEFAULT_KVM_DEV ")\n"
-"  --apx MODE        guest APX: off, on, both (or off,on), or auto (the\n"
-"                    default: both where KVM offers APX to guests, else\n"
-"                    off, saying why); both modes interleave over the runs\n"
+"  --apx MODE        guest APX: off, on, both (or off,on), standin, or auto\n"
+"                    (the default: both where KVM offers APX to guests,\n"
+"                    else the kernel's APX stand-in off and on where it\n"
+"                    has one, else off, saying why); both modes\n"
+"                    interleave over the runs.  standin: the guest\n"
+"                    sets/clears the XCR0 bits that the kernel's\n"
+"                    measurement-only stand-in takes for XCR0.APX\n"
 "  --inject-delay C  test aid: add a calibrated delay of about C cycles\n"
 "                    to every timed exit (tests with a delayed variant;\n"
 "                    the others are skipped); the results say so\n"
@@ -194,7 +199,7 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 {
 	enum { O_TESTS = 256, O_SAMPLES, O_BATCH, O_WARMUP, O_CPU, O_OUT,
 	       O_RAW, O_TIMEOUT, O_SEED, O_KVM_DEV, O_APX, O_XCR0,
-	       O_CHECK_EGPRS, O_NO_CHECK_EGPRS, O_DEBUG_CORRUPT, O_DEBUG_FORCE_APX, O_CPL,
+	       O_CHECK_EGPRS, O_NO_CHECK_EGPRS, O_DEBUG_CORRUPT, O_DEBUG_FORCE_APX, O_DEBUG_MARKS, O_CPL,
 	       O_EVENTS, O_PRECISION, O_MAX_TIME, O_STRATEGIES, O_ROUNDS, O_WAIT,
 	       O_REPEAT, O_INJECT };
 	static const struct option opts[] = {
@@ -215,6 +220,7 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 		/* test-only, not in --help: see tests/apx/test_apx_kvm.py */
 		{ "debug-corrupt-reg", required_argument, NULL, O_DEBUG_CORRUPT },
 		{ "debug-force-apx-on", no_argument, NULL, O_DEBUG_FORCE_APX },
+		{ "debug-marks", no_argument, NULL, O_DEBUG_MARKS },
 		{ "cpl", required_argument, NULL, O_CPL },
 		{ "events", required_argument, NULL, O_EVENTS },
 		{ "precision", required_argument, NULL, O_PRECISION },
@@ -312,7 +318,7 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 				optarg = (char *)"both";
 			if (apx_parse_request(optarg, &cfg->apx_req))
 				return eb_bad_value("run", "--apx", optarg,
-						    "one of off, on, both, auto");
+						    "one of off, on, both, standin, auto");
 			cfg->apx = optarg;
 			break;
 		case O_XCR0:
@@ -344,6 +350,9 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 					      &cfg->corrupt_uabi))
 				return eb_bad_value("run", "--debug-corrupt-reg", optarg,
 						    "[uabi:]REG, REG a legacy GPR other than rsp");
+			break;
+		case O_DEBUG_MARKS:
+			cfg->debug_marks = true;
 			break;
 		case O_DEBUG_FORCE_APX:
 			cfg->force_apx_on = true;
@@ -507,6 +516,7 @@ int cmd_run(int argc, char **argv)
 	st->apx.corrupt_reg = cfg.corrupt_reg;
 	st->apx.corrupt_uabi = cfg.corrupt_uabi;
 	st->apx.force_on = cfg.force_apx_on;
+	st->apx.tcg = st->host.emulated != NULL;
 	/* Every --xcr0 mode must be possible; the first stays set. */
 	for (unsigned int x = cfg.nxcr0; x-- > 0 && !r; ) {
 		st->apx.xcr0_mode = cfg.xcr0_modes[x];
@@ -535,6 +545,14 @@ int cmd_run(int argc, char **argv)
 		goto err_doc;
 	}
 	json_object_set_new(doc, "apx", apx_run_json(&st->apx));
+	/* With event counts: what one event costs here, where measurable. */
+	if (st->vm.napx_stats || cfg.debug_marks) {
+		struct unitcost u;
+
+		if (!unitcost_measure(&u))
+			json_object_set_new(doc, "unit_costs",
+					    unitcost_json(&u, sched_getcpu(), st->host.emulated));
+	}
 	results = json_array();
 	json_object_set_new(doc, "results", results);
 

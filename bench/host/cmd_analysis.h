@@ -37,6 +37,14 @@ int eb_analysis_load(const char *cmd, char *const *paths, size_t n,
 int eb_analysis_check_injected(const char *cmd, const struct eb_rview *rv,
 			       size_t n, bool allow);
 
+/*
+ * --standin-as-apx: files that ran under the kernel's APX stand-in are
+ * compared with files that did not, stand-in rows as APX rows.  Without
+ * it eb_analysis_load() refuses such a mix (one line).
+ */
+extern bool eb_analysis_standin_ok;
+void eb_analysis_standin_as_apx(void);
+
 __attribute__((format(printf, 2, 3)))
 void eb_analysis_error(const char *cmd, const char *fmt, ...);
 

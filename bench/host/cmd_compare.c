@@ -30,6 +30,14 @@ void eb_analysis_error(const char *cmd, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+bool eb_analysis_standin_ok;
+
+void eb_analysis_standin_as_apx(void)
+{
+	eb_analysis_standin_ok = true;
+	eb_rview_set_standin_as_apx(true);
+}
+
 int eb_analysis_load(const char *cmd, char *const *paths, size_t n,
 		     struct eb_rview *rv, bool force)
 {
@@ -53,6 +61,16 @@ int eb_analysis_load(const char *cmd, char *const *paths, size_t n,
 			}
 			fprintf(stderr, "exitbench %s: warning: %s vs %s: %s (--force)\n",
 				cmd, paths[0], paths[i], why);
+		}
+		/* A stand-in number is not an APX number unless the user says so. */
+		if (i && rv[0].standin != rv[i].standin && !eb_analysis_standin_ok) {
+			eb_analysis_error(cmd, "%s ran under the kernel's APX stand-in and %s did not: "
+					  "their APX rows do not match (--standin-as-apx compares "
+					  "stand-in rows as APX rows)",
+					  rv[0].standin ? paths[0] : paths[i],
+					  rv[0].standin ? paths[i] : paths[0]);
+			i++;
+			goto err_free;
 		}
 	}
 	return 0;
@@ -88,6 +106,8 @@ static void compare_usage(FILE *f)
 		"      --allow-injected  compare a run with --inject-delay against a\n"
 		"                      plain one (refused otherwise: a test aid)\n"
 		"      --force         compare results from different hosts/CPUs/TSC\n"
+		"      --standin-as-apx  match APX stand-in rows with APX rows (a\n"
+		"                      stand-in is not APX: refused without it)\n"
 		"  -h, --help          this help\n"
 		"\n"
 		"With one file from 'exitbench run --strategies', each strategy is\n"
@@ -179,6 +199,7 @@ int cmd_compare(int argc, char **argv)
 		{ "runs", no_argument, NULL, 'r' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "allow-injected", no_argument, NULL, 'I' },
+		{ "standin-as-apx", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -227,6 +248,9 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case 'I':
 			allow_injected = true;
+			break;
+		case 'S':
+			eb_analysis_standin_as_apx();
 			break;
 		case 'h':
 			compare_usage(stdout);

@@ -209,6 +209,7 @@ static void gate_usage(FILE *f)
 		"      --tap             print TAP (version 13) instead of the summary\n"
 		"      --force           accept results from different hosts/CPUs/TSC\n"
 		"      --allow-injected  accept a run --inject-delay file against a plain one\n"
+		"      --standin-as-apx  match APX stand-in rows with APX rows\n"
 		"  -h, --help            this help\n");
 }
 
@@ -222,6 +223,7 @@ int cmd_gate(int argc, char **argv)
 		{ "tap", no_argument, NULL, 'T' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "allow-injected", no_argument, NULL, 'I' },
+		{ "standin-as-apx", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -258,6 +260,7 @@ int cmd_gate(int argc, char **argv)
 		case 'T': tap = true; break;
 		case 'F': force = true; break;
 		case 'I': allow_injected = true; break;
+		case 'S': eb_analysis_standin_as_apx(); break;
 		case 't':
 			if (eb_threshold_parse(optarg, &thr)) {
 				eb_analysis_error("gate", "bad --threshold '%s' (want e.g. 2%% or 20 cycles)",

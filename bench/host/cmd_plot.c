@@ -86,6 +86,7 @@ static void plot_usage(FILE *f)
 		"  -t, --threshold T    threshold lines of the overview (default 1%%)\n"
 		"      --no-render      write .gp and .dat only (no gnuplot needed)\n"
 		"      --force          accept results from different hosts/CPUs/TSC\n"
+		"      --standin-as-apx match APX stand-in rows with APX rows\n"
 		"  -h, --help           this help\n"
 		"\n"
 		"gnuplot comes from $EXITBENCH_GNUPLOT or $PATH (Debian: gnuplot-nox).\n");
@@ -98,6 +99,7 @@ int cmd_plot(int argc, char **argv)
 		{ "threshold", required_argument, NULL, 't' },
 		{ "no-render", no_argument, NULL, 'N' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "standin-as-apx", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -118,6 +120,7 @@ int cmd_plot(int argc, char **argv)
 		case 'o': dir = optarg; break;
 		case 'N': norender = true; break;
 		case 'F': force = true; break;
+		case 'S': eb_analysis_standin_as_apx(); break;
 		case 't':
 			if (eb_threshold_parse(optarg, &thr)) {
 				eb_analysis_error("plot", "bad --threshold '%s' (want e.g. 1%% or 12 cycles)",

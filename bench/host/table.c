@@ -139,11 +139,32 @@ static void header(FILE *f, json_t *doc)
 	if (json_object_get(cfg, "apx"))
 		fprintf(f, "guest: --apx %s, --xcr0 %s\n",
 			str(cfg, "apx", "?"), str(cfg, "xcr0", "?"));
+	if (json_is_true(json_object_get(json_object_get(json_object_get(doc, "apx"),
+							 "standin"), "used"))) {
+		json_t *sd = json_object_get(json_object_get(doc, "apx"), "standin");
+
+		snprintf(line, sizeof(line), "APX stand-in %s %s (%s): /si1 rows set those XCR0 bits, /si0 rows clear them; not real APX",
+			 str(sd, "name", "?"), str(sd, "mask", "?"),
+			 str(sd, "param", "?"));
+		table_wrap(f, "", line, 2);
+	}
 	if (str(json_object_get(doc, "apx"), "on_skipped", NULL)) {
 		snprintf(line, sizeof(line), "apx on not run: %s",
 			 str(json_object_get(doc, "apx"), "on_skipped", "?"));
 		table_wrap(f, "", line, 2);
 	}
+}
+
+/* The test column's suffix for a result's APX mode. */
+static const char *mode_suffix(const char *apx)
+{
+	if (!strcmp(apx, "on"))
+		return "/apx";
+	if (!strcmp(apx, "standin"))
+		return "/si1";
+	if (!strcmp(apx, "standin-off"))
+		return "/si0";
+	return "";
 }
 
 void table_print(FILE *f, json_t *doc)
@@ -187,7 +208,7 @@ void table_print(FILE *f, json_t *doc)
 		snprintf(cpl, sizeof(cpl), "%.0f%s", num(r, "cpl"),
 			 emu ? "e" : "");
 		snprintf(b[7], 32, "%s%s", str(r, "test", "?"),
-			 strcmp(apx, "off") ? "/apx" : "");
+			 mode_suffix(apx));
 		fprintf(f, "%-17s%4s %7s %5s %7s %7s %6s %6s %6s\n",
 			b[7], cpl,
 			fmt(b[0], 32, ci_kind == CI_RUNS ? num(json_object_get(r, "between_runs"),
@@ -237,6 +258,7 @@ void table_print(FILE *f, json_t *doc)
 		snprintf(b[7], 32, "one-way %s: ", str(r, "test", "?"));
 		table_wrap(f, b[7], line, 4);
 	}
+	table_counts_print(f, doc);
 	json_array_foreach(results, i, r) {
 		char first[64];
 
@@ -256,7 +278,7 @@ void table_print(FILE *f, json_t *doc)
 			continue;
 		snprintf(first, sizeof(first), "%s %s%s:", status,
 			 str(r, "test", "?"),
-			 strcmp(str(r, "apx", "off"), "on") ? "" : "/apx");
+			 mode_suffix(str(r, "apx", "off")));
 		table_wrap(f, first, str(r, "reason", "no reason given"), 4);
 	}
 }

@@ -12,6 +12,13 @@
 
 void table_print(FILE *f, json_t *doc);
 
+/*
+ * The kernel's APX event counts per exit (results' apx_counts), and, from
+ * them and the measured unit costs, the predicted per-exit difference
+ * beside the measured one (table_counts.c).  Nothing without counts.
+ */
+void table_counts_print(FILE *f, json_t *doc);
+
 /* Print @text wrapped at 76 columns, continuation lines indented. */
 void table_wrap(FILE *f, const char *first, const char *text, int indent);
 

@@ -8,7 +8,8 @@
  * XCR0.APX=1.  Right around the vendor *_vcpu_enter_exit() call, in C:
  *   entry: if the guest has APX, load R16-R31 from regs[]; then, if the
  *          early XCR0 is not the guest's, XSETBV(guest XCR0)   [Sean's order]
- *   exit:  the reverse: XSETBV(early XCR0) first, then store R16-R31.
+ *   exit:  the reverse: XSETBV(early XCR0) first, then store R16-R31 and
+ *          clear them.
  * The moves are gated on the guest's XCR0.APX and the XSETBV on its absence,
  * so they never both run on one entry; variants/ checks the other orders.
  */
@@ -41,8 +42,9 @@ static const struct step pre_entry[] = {
 static const struct step post_exit[] = {
 	STEP_C("kvm_early_xcr0_exit(): if (vcpu->arch.early_xcr0_switch) xsetbv(XCR0, xcr0 | APX)",
 	       OP_XSETBV, X_EARLY, C_HOST_APX, C_EARLY_NE_GUEST),
-	STEP_C("kvm_early_xcr0_exit(): if (kvm_guest_xcr0_apx(vcpu)) EGPR_STORE_ALL %r16..%r31 -> regs[]",
-	       OP_EGPR_SAVE, 0, C_HOST_APX, C_APX_FLAG),
+	STEP_C("kvm_early_xcr0_exit(): if (kvm_guest_xcr0_apx(vcpu)) { EGPR_STORE_ALL %r16..%r31 -> regs[];"
+	       " EGPR_CLEAR_ALL; }",
+	       OP_EGPR_SAVE, SAVE_CLEAR, C_HOST_APX, C_APX_FLAG),
 	STEP_END
 };
 

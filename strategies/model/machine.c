@@ -439,18 +439,26 @@ static int host_step(const struct machine *m, const struct mstate *s, struct mst
 		if (need_apx(o, v, "loading R16-R31 from regs[]"))
 			return 1;
 		cost->egpr += 16;
+		cost->loads++;
 		o->hw = s->regs;
 		break;
 	case OP_EGPR_SAVE:
 		if (need_apx(o, v, "saving R16-R31 to regs[]"))
 			return 1;
 		cost->egpr += 16;
+		cost->stores++;
 		o->regs = o->hw;
+		if (st->arg == SAVE_CLEAR) {
+			cost->egpr += 16;
+			cost->clears++;
+			o->hw = VAL_ZERO;
+		}
 		break;
 	case OP_EGPR_CLEAR:
 		if (need_apx(o, v, "clearing R16-R31"))
 			return 1;
 		cost->egpr += 16;
+		cost->clears++;
 		o->hw = VAL_ZERO;
 		break;
 	case OP_SET_APX_FLAG:
@@ -460,6 +468,8 @@ static int host_step(const struct machine *m, const struct mstate *s, struct mst
 		o->exit_path = s->flag;
 		if (m->set.vendor == VMX && o->exit_path != s->exit_path)
 			cost->vmwrite++;
+		if (o->exit_path != s->exit_path)
+			cost->path_switches++;
 		break;
 	case OP_FPU_LOAD:
 		/* XSAVE of the user's state, XRSTOR of the guest's. */
@@ -554,7 +564,7 @@ int machine_next(const struct machine *m, const struct mstate *s, enum event ev,
 		 struct note *note)
 {
 	bool apx_guest = s->vcpu_xcr0 & XCR0_APX;
-	bool apx_uabi = m->st->exposes_apx && m->set.host_apx;
+	bool apx_uabi = (m->st->exposes_apx || m->set.standin) && m->set.host_apx;
 	struct cost dummy;
 
 	if (!cost)

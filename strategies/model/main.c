@@ -8,6 +8,7 @@
  *   eb-model show NAME [--vendor V] [--level L]
  *   eb-model placement NAME
  *   eb-model mutate [--strict] [NAME...]
+ *   eb-model predict [--json] [--vendor V] [NAME]
  *   eb-model list
  *
  * `check` compares every verdict with what the strategy's model.c expects
@@ -20,6 +21,7 @@
 
 #include "model.h"
 #include "mutate.h"
+#include "predict.h"
 #include "table.h"
 
 static const char *const vendor_names[NR_VENDORS] = { "vmx", "svm" };
@@ -37,6 +39,7 @@ static void usage(FILE *f)
 		"       eb-model show NAME [--vendor vmx|svm] [--level noapx|apx|mapxf]\n"
 		"       eb-model placement NAME\n"
 		"       eb-model mutate [--strict] [NAME...]\n"
+		"       eb-model predict [--json] [--vendor vmx|svm] [NAME]\n"
 		"       eb-model list\n"
 		"check explores every event sequence of each strategy model under each\n"
 		"setting and prints PASS or the violations with a shortest sequence;\n"
@@ -440,6 +443,36 @@ static int cmd_show(int argc, char **argv)
 	return 0;
 }
 
+/* Per-exit counts as the kernel's apx_* statistics count them (predict.c). */
+static int cmd_predict(int argc, char **argv)
+{
+	const struct strategy *st = NULL;
+	int vendor = -1;
+	bool json = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = true;
+		} else if (!strcmp(argv[i], "--vendor") && i + 1 < argc) {
+			vendor = lookup(vendor_names, NR_VENDORS, argv[++i], "vendor");
+			if (vendor < 0)
+				return 2;
+		} else if (argv[i][0] == '-' || st) {
+			fprintf(stderr, "eb-model: predict: bad argument '%s'\n", argv[i]);
+			return 2;
+		} else if (!(st = strategy_find(argv[i]))) {
+			fprintf(stderr, "eb-model: unknown strategy '%s' (see: eb-model list)\n",
+				argv[i]);
+			return 2;
+		}
+	}
+	if (predict_write(stdout, json, st, vendor)) {
+		fprintf(stderr, "eb-model: predict: a strategy does not fit the model\n");
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -456,6 +489,8 @@ int main(int argc, char **argv)
 		return cmd_placement(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "mutate"))
 		return cmd_mutate(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "predict"))
+		return cmd_predict(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "list")) {
 		for (int i = 0; strategies[i]; i++)
 			printf("%-26s %s\n", strategies[i]->name, strategies[i]->summary);

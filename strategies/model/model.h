@@ -59,7 +59,7 @@ enum op {
 	OP_NOP,			/* code with no EGPR/XCR0 effect (still C or asm) */
 	OP_XSETBV,		/* arg: enum xcr0_src */
 	OP_EGPR_LOAD,		/* regs[R16..R31] -> hardware */
-	OP_EGPR_SAVE,		/* hardware -> regs[R16..R31] */
+	OP_EGPR_SAVE,		/* hardware -> regs[R16..R31]; arg SAVE_CLEAR: then clear */
 	OP_EGPR_CLEAR,		/* xor R16..R31 (no guest value left for host C) */
 	OP_SET_APX_FLAG,	/* cached "guest XCR0.APX" flag := vcpu->arch.xcr0.APX */
 	OP_SET_EXIT_PATH,	/* HOST_RIP / run function := the saving one iff APX flag */
@@ -68,6 +68,12 @@ enum op {
 	OP_FPU_LOAD, OP_FPU_PUT, OP_CLGI, OP_STGI, OP_VMENTER, OP_FASTPATH,
 	OP_IRQ_ON, OP_HANDLE_EXIT, OP_JUMP, OP_TO_USER,
 };
+
+/*
+ * OP_EGPR_SAVE's arg: the store is followed by the clear, in the same code
+ * path (no branch of its own), as Intel's APX tree does after VM-exit.
+ */
+#define SAVE_CLEAR	1
 
 enum xcr0_src {
 	X_HOST,			/* the host's XCR0 */
@@ -186,6 +192,12 @@ struct mstate {
 struct setting {
 	enum vendor vendor;
 	bool host_apx, kernel_apx;
+	/*
+	 * The kernel's APX stand-in (kernel-patches/README.md): "APX" is a set
+	 * of legacy XCR0 bits that a guest may set whatever the strategy, so
+	 * even one that does not expose APX sees guests turn it on.
+	 */
+	bool standin;
 };
 
 #define MAX_PROG 96
@@ -211,6 +223,12 @@ enum event {
 
 struct cost {
 	unsigned xsetbv, egpr, branches, vmwrite;
+	/*
+	 * The same as the kernel's apx_* counters count them (per sequence,
+	 * not per register): R16-R31 stores, loads, clears, and exit path
+	 * changes (VMX HOST_RIP rewrite, SVM run function change).
+	 */
+	unsigned stores, loads, clears, path_switches;
 };
 
 struct verdict {
@@ -277,6 +295,13 @@ enum exit_kind { EK_FAST, EK_FULL, EK_XSETBV, NR_EXIT_KINDS };
 /* Returns 0 and fills c, or -ENOENT when guest_apx is impossible there. */
 int cost_of(const struct strategy *st, struct setting set, bool guest_apx,
 	    enum exit_kind ek, struct cost *c);
+/*
+ * The same, where the guest's XCR0 may also differ from the host's in
+ * other bits (@other_differs: e.g. a host XCR0 component KVM does not
+ * offer guests), which changes which of the XCR0 switches run.
+ */
+int cost_of_xcr0(const struct strategy *st, struct setting set, bool guest_apx,
+		 bool other_differs, enum exit_kind ek, struct cost *c);
 
 /* Registry. */
 extern const struct strategy *const strategies[];

@@ -9,8 +9,8 @@
  * Entry: load R16-R31 from regs[] unconditionally while the host XCR0 is
  * still loaded, then XSETBV(guest XCR0) if it differs, then VMRESUME/VMRUN.
  * Exit: once the host SPEC_CTRL is back, XSETBV(host XCR0) if it differed,
- * then store R16-R31 unconditionally, and (in a -mapxf kernel) clear them
- * as the legacy GPRs are cleared.  The only window with the guest's XCR0 in
+ * then store R16-R31 unconditionally and clear them, as the legacy GPRs
+ * are cleared.  The only window with the guest's XCR0 in
  * the host is a few instructions around VMRESUME/VMRUN: closed to NMIs on
  * SVM (GIF=0), open on VMX (Sean, 2026-04-03: "an NMI that arrives after
  * VM-Exit").
@@ -47,10 +47,8 @@ static const struct step asm_exit[] = {
 	STEP_ASM("save guest GPRs; restore host SPEC_CTRL; LFENCE", OP_SPEC_CTRL, 0, C_ALWAYS, C_ALWAYS),
 	STEP_ASM("ALTERNATIVE(APX): cmpb $0, xcr0_differs; je 1f; xsetbv(kvm_host.xcr0)",
 		 OP_XSETBV, X_HOST, C_HOST_APX, C_GUEST_NE_HOST),
-	STEP_ASM("ALTERNATIVE(APX): EGPR_STORE_ALL %r16..%r31 -> regs[]",
-		 OP_EGPR_SAVE, 0, C_HOST_APX, C_ALWAYS),
-	STEP_ASM("#ifdef CONFIG_X86_APX_KERNEL (-mapxf): xor %r16..%r31",
-		 OP_EGPR_CLEAR, 0, C_KERNEL_APX, C_ALWAYS),
+	STEP_ASM("ALTERNATIVE(APX): EGPR_STORE_ALL %r16..%r31 -> regs[]; EGPR_CLEAR_ALL",
+		 OP_EGPR_SAVE, SAVE_CLEAR, C_HOST_APX, C_ALWAYS),
 	STEP_END
 };
 

@@ -77,19 +77,19 @@ static void test_plan(void)
 	struct apx_plan p;
 	char why[160];
 
-	apx_plan_make(&plain, APX_REQ_AUTO, &p);
+	apx_plan_make(&plain, NULL, APX_REQ_AUTO, &p);
 	ok(p.run_off && !p.run_on && !p.refuse &&
 	   strstr(p.on_skipped, "CPUID.(7,1):EDX[21]"),
 	   "auto without APX runs off only, reason names APX_F: %s", p.on_skipped);
-	apx_plan_make(&plain, APX_REQ_ON, &p);
+	apx_plan_make(&plain, NULL, APX_REQ_ON, &p);
 	ok(p.refuse && !p.run_on && !p.run_off, "--apx on without APX refuses");
-	apx_plan_make(&plain, APX_REQ_BOTH, &p);
+	apx_plan_make(&plain, NULL, APX_REQ_BOTH, &p);
 	ok(p.refuse && !p.run_on, "--apx both without APX refuses");
-	apx_plan_make(&plain, APX_REQ_OFF, &p);
+	apx_plan_make(&plain, NULL, APX_REQ_OFF, &p);
 	ok(p.run_off && !p.run_on && !p.refuse, "--apx off runs off");
-	apx_plan_make(&apx, APX_REQ_AUTO, &p);
+	apx_plan_make(&apx, NULL, APX_REQ_AUTO, &p);
 	ok(p.run_off && p.run_on && !p.refuse, "auto on an APX host runs both");
-	apx_plan_make(&apx, APX_REQ_ON, &p);
+	apx_plan_make(&apx, NULL, APX_REQ_ON, &p);
 	ok(!p.run_off && p.run_on && !p.refuse, "--apx on on an APX host runs on only");
 
 	/* each missing piece is named, in the order a user must fix them */
@@ -159,6 +159,56 @@ static void fill_report(struct eb_regcheck_report *rep, unsigned int test,
 	for (unsigned int r = 0; r < EB_NR_GPRS; r++)
 		if (mask & (1ull << r))
 			rep->actual[r] = eb_regcheck_pattern(test, iter, r);
+}
+
+/* The kernel's stand-in: parameter syntax, plans, guest XCR0 per mode. */
+static void test_standin(void)
+{
+	struct apx_info plain = plain_host(), apx = apx_host();
+	struct apx_standin sd = { .usable = true, .name = "avx512", .mask = 0xe0 };
+	struct apx_standin avx = { .usable = true, .name = "avx", .mask = 0x4 };
+	struct apx_standin none = { .present = true, .why = "reads off" };
+	struct apx_plan p;
+	enum apx_request r;
+	uint64_t m = 0, x = 0;
+	char name[32];
+
+	ok(!apx_parse_request("standin", &r) && r == APX_REQ_STANDIN, "parse --apx standin");
+	ok(!apx_standin_parse("avx512 0xe0", name, sizeof(name), &m) &&
+	   !strcmp(name, "avx512") && m == 0xe0, "parse 'avx512 0xe0'");
+	ok(apx_standin_parse("off", name, sizeof(name), &m) == 1, "parse 'off'");
+	ok(apx_standin_parse("avx 4", name, sizeof(name), &m) == -EINVAL, "reject 'avx 4'");
+	ok(apx_standin_parse("avx 0x0", name, sizeof(name), &m) == -EINVAL, "reject mask 0");
+	ok(apx_standin_parse("avx  0x4", name, sizeof(name), &m) == -EINVAL, "reject two spaces");
+	ok(apx_standin_parse("avx 0x4 x", name, sizeof(name), &m) == -EINVAL, "reject trailing text");
+	ok(apx_standin_parse("0x4", name, sizeof(name), &m) == -EINVAL, "reject a mask alone");
+
+	apx_plan_make(&plain, &sd, APX_REQ_STANDIN, &p);
+	ok(p.standin && p.run_off && p.run_on && !p.refuse, "--apx standin runs off and on");
+	ok(!strcmp(apx_mode_name(&p, true), "standin") &&
+	   !strcmp(apx_mode_name(&p, false), "standin-off"), "stand-in result keys");
+	apx_plan_make(&plain, &none, APX_REQ_STANDIN, &p);
+	ok(p.refuse && strstr(p.on_skipped, "reads off"), "no stand-in: refuse, say why");
+	apx_plan_make(&plain, NULL, APX_REQ_STANDIN, &p);
+	ok(p.refuse, "stand-in never probed: refuse");
+	apx_plan_make(&plain, &sd, APX_REQ_AUTO, &p);
+	ok(p.standin && p.run_off && p.run_on, "auto without APX takes the stand-in");
+	apx_plan_make(&plain, &sd, APX_REQ_OFF, &p);
+	ok(p.standin && p.run_off && !p.run_on, "off with a stand-in kernel: stand-in off");
+	apx_plan_make(&apx, &sd, APX_REQ_AUTO, &p);
+	ok(!p.standin && p.run_on, "auto with real APX takes real APX");
+	apx_plan_make(&plain, &sd, APX_REQ_ON, &p);
+	ok(p.refuse && strstr(p.on_skipped, "--apx standin"), "--apx on points at standin: %s",
+	   p.on_skipped);
+	ok(!strcmp(apx_mode_name(NULL, true), "on"), "no plan: on");
+
+	ok(!apx_standin_xcr0(&plain, &sd, true, &x) && x == 0xe7, "avx512 on: %#llx",
+	   (unsigned long long)x);
+	ok(!apx_standin_xcr0(&plain, &sd, false, &x) && x == 0x7, "avx512 off: %#llx",
+	   (unsigned long long)x);
+	ok(!apx_standin_xcr0(&plain, &avx, false, &x) && x == 0x3,
+	   "avx off drops AVX-512 with it: %#llx", (unsigned long long)x);
+	ok(apx_standin_xcr0(&plain, &none, true, &x) == -EINVAL, "unusable stand-in: no XCR0");
 }
 
 static void test_pattern(void)
@@ -287,7 +337,7 @@ static void test_json(void)
 	json_t *j, *a;
 	char *s;
 
-	apx_plan_make(&plain, APX_REQ_AUTO, &p);
+	apx_plan_make(&plain, NULL, APX_REQ_AUTO, &p);
 	j = apx_info_to_json(&plain, &p);
 	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	ok(s && strstr(s, "\"xcr0\":\"0xe7\"") && strstr(s, "\"modes\":[\"off\"]") &&
@@ -341,7 +391,7 @@ static void test_run(void)
 
 	apx_run_init(&ar);
 	ar.info = plain_host();
-	apx_plan_make(&ar.info, APX_REQ_AUTO, &ar.plan);
+	apx_plan_make(&ar.info, NULL, APX_REQ_AUTO, &ar.plan);
 	ar.pvm = true;
 	ar.xcr0_mode = APX_XCR0_REDUCED;
 	apx_run_cmd(&ar, false, 0, 1000, &c);
@@ -402,7 +452,7 @@ static void test_run(void)
 	/* APX-off guest on an APX host: the note says why XCR0 differs */
 	apx_run_init(&ar);
 	ar.info = apx_host();
-	apx_plan_make(&ar.info, APX_REQ_AUTO, &ar.plan);
+	apx_plan_make(&ar.info, NULL, APX_REQ_AUTO, &ar.plan);
 	apx_run_cmd(&ar, false, 0, 0, &c);
 	memset(o, 0, sizeof(*o));
 	e = json_object();
@@ -426,6 +476,7 @@ int main(void)
 	test_parse();
 	test_plan();
 	test_xcr0();
+	test_standin();
 	test_pattern();
 	test_regcheck();
 	test_uabi();

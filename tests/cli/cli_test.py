@@ -6,6 +6,7 @@ on stderr and a non-zero status, and never leaves a results file behind.
 usage: cli_test.py EXITBENCH CASE
 """
 import json
+import re
 import os
 import subprocess
 import sys
@@ -74,7 +75,8 @@ def main():
                                              os.path.join(d, "nosuch.config")]),
                                ("vmtest", ["--bogus"]),
                                ("matrix", ["--bogus", d]),
-                               ("bench-harness", ["--bogus"])):
+                               ("bench-harness", ["--bogus"]),
+                               ("check-counts", ["--bogus"])):
                 p = subprocess.run([os.path.join(top, "scripts", name),
                                     *args], capture_output=True, text=True,
                                    timeout=60)
@@ -148,7 +150,7 @@ def main():
             top = os.path.dirname(os.path.dirname(os.path.dirname(
                 os.path.abspath(__file__))))
             for name in ("run", "test", "kvariant", "vmtest", "matrix",
-                         "bench-harness"):
+                         "bench-harness", "check-counts"):
                 p = subprocess.run([os.path.join(top, "scripts", name),
                                     "--help"], capture_output=True,
                                    text=True, timeout=60)
@@ -177,7 +179,13 @@ def main():
                                 "xcr0": "host", "status": "ok", "cpl": 0,
                                 "cycles": cyc,
                                 "overhead_cycles": 34.0,
-                                "net_median_cycles": 1200.0},
+                                "net_median_cycles": 1200.0,
+                                "apx_counts": {"window": "timed loop",
+                                               "iterations": 10, "exits": 11,
+                                               "totals": {"apx_egpr_stores": 11,
+                                                          "apx_xsetbv": 0},
+                                               "per_exit": {"apx_egpr_stores": 1.0,
+                                                            "apx_xsetbv": 0.0}}},
                                {"test": "hypercall", "apx": "off",
                                 "xcr0": "host", "status": "skipped",
                                 "reason": "because"}]}
@@ -191,6 +199,11 @@ def main():
                 fail(f"no cpuid row with its numbers: {p.stdout!r}")
             if "skipped hypercall: because" not in p.stdout:
                 fail("skip reason not shown")
+            ev = p.stdout.split("APX events per exit")
+            if len(ev) != 2 or not re.search(r"stores +xsetbv", ev[1]) or \
+                    not re.search(r"\ncpuid +11 +1\.000 +0\.000\n", ev[1]) or \
+                    max(len(x) for x in ev[1].splitlines()) > 72:
+                fail(f"APX event counts not shown: {p.stdout!r}")
             if max(len(x) for x in p.stdout.splitlines()) > 72:
                 fail("table wider than 72 columns (it is pasted into mail)")
             with open(out, "w") as f:

@@ -76,6 +76,26 @@ static int load_stats(json_t *o, struct eb_stats *s)
 	return 0;
 }
 
+static bool standin_as_apx;
+
+void eb_rview_set_standin_as_apx(bool on)
+{
+	standin_as_apx = on;
+}
+
+/* A stand-in row's "apx" as the APX mode it stands in for. */
+static void standin_rename(struct eb_rentry *e)
+{
+	const char *as = !strcmp(e->apx, "standin") ? "on" :
+			 !strcmp(e->apx, "standin-off") ? "off" : NULL;
+	char *s = as ? strdup(as) : NULL;
+
+	if (s) {
+		free(e->apx);
+		e->apx = s;
+	}
+}
+
 static int load_entry(json_t *r, size_t idx, struct eb_rentry *e,
 		      char *err, size_t errlen)
 {
@@ -89,6 +109,8 @@ static int load_entry(json_t *r, size_t idx, struct eb_rentry *e,
 	e->reason = dup_str(r, "reason");
 	if (!e->test || !e->apx || !e->xcr0 || !e->status)
 		return fail(err, errlen, "results[%zu]: missing test/apx/xcr0/status", idx);
+	if (standin_as_apx)
+		standin_rename(e);
 	e->batch = (unsigned int)get_num(r, "batch", 1);
 	e->emulated = json_is_true(json_object_get(r, "emulated"));
 	if (e->batch < 1)
@@ -168,6 +190,8 @@ static int load_root(json_t *root, struct eb_rview *rv, char *err, size_t errlen
 
 		if (!json_is_object(r))
 			return fail(err, errlen, "results[%zu] is not an object", i);
+		rv->standin |= !strncmp(json_string_value(json_object_get(r, "apx")) ?: "",
+					"standin", 7);
 		ret = load_entry(r, i, &rv->entries[i], err, errlen);
 		if (!ret)
 			ret = eb_rview_load_runs(r, &rv->entries[i], err, errlen);

@@ -56,7 +56,15 @@ struct eb_rview {
 	double inject_delay;	/* config.inject_delay_cycles; 0: a plain run */
 	size_t nentries;
 	struct eb_rentry *entries;
+	bool standin;		/* some rows ran under the kernel's APX stand-in */
 };
+
+/*
+ * --standin-as-apx of compare/gate/plot: load APX stand-in rows as APX
+ * rows ("standin" as "on", "standin-off" as "off"), so that they match a
+ * real APX host's.  Off by default: a stand-in number is not an APX one.
+ */
+void eb_rview_set_standin_as_apx(bool on);
 
 /*
  * Load @path (via results_load(): plain or gzip) into @out.  On failure

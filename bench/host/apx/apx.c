@@ -160,11 +160,98 @@ bool apx_guest_possible(const struct apx_info *info, char *why, size_t len)
 	return !r;
 }
 
+int apx_standin_parse(const char *s, char *name, size_t len, uint64_t *mask)
+{
+	const char *sp = strchr(s, ' ');
+	char n[32], rest[2];
+	unsigned long long m;
+
+	if (!strcmp(s, "off"))
+		return 1;
+	/* "<name> 0x<mask>", one space, nothing after it */
+	if (!sp || strncmp(sp + 1, "0x", 2) ||
+	    sscanf(s, "%31[a-z0-9_-] 0x%llx %1s", n, &m, rest) != 2 || !m ||
+	    strlen(n) != (size_t)(sp - s))
+		return -EINVAL;
+	snprintf(name, len, "%s", n);
+	*mask = m;
+	return 0;
+}
+
+void apx_standin_probe(const struct apx_info *info, struct apx_standin *sd)
+{
+	const char *env = getenv(APX_STANDIN_PARAM_ENV);
+	uint64_t allowed = info->kvm_ok ? info->kvm_xcr0 : info->host_xcr0;
+	char buf[96] = "";
+	size_t n;
+	FILE *f;
+	int r;
+
+	memset(sd, 0, sizeof(*sd));
+	snprintf(sd->path, sizeof(sd->path), "%s",
+		 env && *env ? env : APX_STANDIN_PARAM);
+	f = fopen(sd->path, "r");
+	if (!f) {
+		snprintf(sd->why, sizeof(sd->why),
+			 "%.200s: %s (kernel without the stand-in)", sd->path,
+			 strerror(errno));
+		return;
+	}
+	sd->present = true;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	r = apx_standin_parse(buf, sd->name, sizeof(sd->name), &sd->mask);
+	if (r == 1) {
+		snprintf(sd->why, sizeof(sd->why),
+			 "%.200s reads \"off\" (stand-in not usable on this host)",
+			 sd->path);
+	} else if (r) {
+		snprintf(sd->why, sizeof(sd->why),
+			 "%.200s reads \"%.60s\", not \"off\" or \"<name> 0x<mask>\"",
+			 sd->path, buf);
+	} else if (sd->mask & (APX_XCR0_X87 | APX_XCR0_APX)) {
+		snprintf(sd->why, sizeof(sd->why),
+			 "%.200s: mask %#llx includes x87 or APX state", sd->path,
+			 (unsigned long long)sd->mask);
+	} else if ((sd->mask & info->host_xcr0 & allowed) != sd->mask) {
+		snprintf(sd->why, sizeof(sd->why),
+			 "%.200s: mask %#llx is not in both the host XCR0 %#llx and KVM's %#llx",
+			 sd->path, (unsigned long long)sd->mask,
+			 (unsigned long long)info->host_xcr0,
+			 (unsigned long long)allowed);
+	} else {
+		sd->usable = true;
+	}
+}
+
+int apx_standin_xcr0(const struct apx_info *info, const struct apx_standin *sd,
+		     bool on, uint64_t *xcr0)
+{
+	uint64_t allowed = info->kvm_ok ? info->kvm_xcr0 : info->host_xcr0;
+	uint64_t x = (info->host_xcr0 & allowed & ~APX_XCR0_APX) | APX_XCR0_X87;
+
+	if (!sd || !sd->usable)
+		return -EINVAL;
+	if (on) {
+		x |= sd->mask;
+	} else {
+		x &= ~sd->mask;
+		/* AVX-512 state needs AVX (SDM "XSETBV"): it goes too */
+		if (sd->mask & APX_XCR0_AVX)
+			x &= ~APX_XCR0_AVX512;
+	}
+	*xcr0 = x;
+	return 0;
+}
+
 static const char *const request_names[] = {
 	[APX_REQ_AUTO] = "auto",
 	[APX_REQ_OFF] = "off",
 	[APX_REQ_ON] = "on",
 	[APX_REQ_BOTH] = "both",
+	[APX_REQ_STANDIN] = "standin",
 };
 
 int apx_parse_request(const char *s, enum apx_request *req)
@@ -180,16 +267,49 @@ int apx_parse_request(const char *s, enum apx_request *req)
 
 const char *apx_request_name(enum apx_request req)
 {
-	return (unsigned int)req < 4 ? request_names[req] : "?";
+	return (unsigned int)req < 5 ? request_names[req] : "?";
 }
 
-void apx_plan_make(const struct apx_info *info, enum apx_request req,
-		   struct apx_plan *plan)
+static void plan_standin(const struct apx_standin *sd, enum apx_request req,
+			 struct apx_plan *plan)
+{
+	plan->request = req;
+	plan->standin = true;
+	plan->sd = *sd;
+	plan->run_off = true;
+	plan->run_on = req != APX_REQ_OFF;
+	if (req == APX_REQ_OFF)
+		snprintf(plan->on_skipped, sizeof(plan->on_skipped),
+			 "not requested (--apx off)");
+}
+
+void apx_plan_make(const struct apx_info *info, const struct apx_standin *sd,
+		   enum apx_request req, struct apx_plan *plan)
 {
 	char why[160];
 	bool ok = apx_guest_possible(info, why, sizeof(why));
+	bool sok = sd && sd->usable;
 
 	memset(plan, 0, sizeof(*plan));
+	if (sd)
+		plan->sd = *sd;
+	if (req == APX_REQ_STANDIN) {
+		if (sok) {
+			plan_standin(sd, req, plan);
+			return;
+		}
+		plan->request = req;
+		plan->refuse = true;
+		snprintf(plan->on_skipped, sizeof(plan->on_skipped),
+			 "the kernel has no usable APX stand-in: %.400s",
+			 sd ? sd->why : "not probed");
+		return;
+	}
+	/* No real APX, but the kernel's stand-in: it is what "APX" means. */
+	if (!ok && sok && (req == APX_REQ_AUTO || req == APX_REQ_OFF)) {
+		plan_standin(sd, req, plan);
+		return;
+	}
 	plan->request = req;
 	plan->run_off = req != APX_REQ_ON;
 	plan->run_on = ok && req != APX_REQ_OFF;
@@ -200,6 +320,12 @@ void apx_plan_make(const struct apx_info *info, enum apx_request req,
 		snprintf(plan->on_skipped, sizeof(plan->on_skipped), "%s", why);
 	/* Asked explicitly for an "on" number we cannot measure: refuse. */
 	plan->refuse = !ok && (req == APX_REQ_ON || req == APX_REQ_BOTH);
+	if (plan->refuse && sok) {
+		size_t l = strlen(plan->on_skipped);
+
+		snprintf(plan->on_skipped + l, sizeof(plan->on_skipped) - l,
+			 " (the kernel's stand-in %s: --apx standin)", sd->name);
+	}
 }
 
 int apx_parse_xcr0_mode(const char *s, enum apx_xcr0_mode *mode)
@@ -269,6 +395,31 @@ static json_t *hex64(uint64_t v)
 	return json_string(buf);
 }
 
+const char *apx_mode_name(const struct apx_plan *plan, bool on)
+{
+	if (plan && plan->standin)
+		return on ? "standin" : "standin-off";
+	return on ? "on" : "off";
+}
+
+json_t *apx_standin_json(const struct apx_standin *sd, bool used)
+{
+	json_t *j;
+
+	if (!sd->path[0])
+		return json_null();
+	j = json_pack("{s:s, s:b, s:b, s:b}", "param", sd->path,
+		      "present", sd->present, "usable", sd->usable,
+		      "used", used);
+	if (sd->usable) {
+		json_object_set_new(j, "name", json_string(sd->name));
+		json_object_set_new(j, "mask", hex64(sd->mask));
+	} else {
+		json_object_set_new(j, "why", json_string(sd->why));
+	}
+	return j;
+}
+
 json_t *apx_info_to_json(const struct apx_info *info,
 			 const struct apx_plan *plan)
 {
@@ -306,9 +457,11 @@ json_t *apx_info_to_json(const struct apx_info *info,
 		return root;
 	modes = json_array();
 	if (plan->run_off)
-		json_array_append_new(modes, json_string("off"));
+		json_array_append_new(modes, json_string(apx_mode_name(plan, false)));
 	if (plan->run_on)
-		json_array_append_new(modes, json_string("on"));
+		json_array_append_new(modes, json_string(apx_mode_name(plan, true)));
+	json_object_set_new(root, "standin", apx_standin_json(&plan->sd,
+							      plan->standin));
 	json_object_set_new(root, "request", json_string(apx_request_name(plan->request)));
 	json_object_set_new(root, "modes", modes);
 	if (!plan->run_on)
@@ -368,12 +521,20 @@ void apx_info_print(const struct apx_info *info, const struct apx_plan *plan,
 				d ? "differs from the host's: KVM switches XCR0"
 				  : "same as the host's: no XCR0 switch");
 	}
+	if (plan && plan->sd.usable)
+		fprintf(out, "  stand-in   %s %#llx (%s): --apx standin\n",
+			plan->sd.name, (unsigned long long)plan->sd.mask,
+			plan->sd.path);
+	else if (plan && plan->sd.present)
+		fprintf(out, "  stand-in   not usable (--apx standin says why)\n");
+	else if (plan && plan->sd.path[0])
+		fprintf(out, "  stand-in   none (no %s)\n", plan->sd.path);
 	if (plan)
 		fprintf(out, "  --apx %-4s runs: %s%s%s%s%s\n",
 			apx_request_name(plan->request),
-			plan->run_off ? "off" : "",
+			plan->run_off ? apx_mode_name(plan, false) : "",
 			plan->run_off && plan->run_on ? ", " : "",
-			plan->run_on ? "on" : "",
+			plan->run_on ? apx_mode_name(plan, true) : "",
 			plan->run_on ? "" : "\n             on skipped: ",
 			plan->run_on ? "" : plan->on_skipped);
 }

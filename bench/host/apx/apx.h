@@ -54,6 +54,37 @@ struct apx_info {
 int apx_probe(int kvm_fd, const struct kvm_cpuid2 *supported,
 	      struct apx_info *info);
 
+/*
+ * The kernel's measurement-only APX stand-in (CONFIG_KVM_APX_STANDIN, see
+ * kernel-patches/README.md): /sys/module/kvm/parameters/apx_standin reads
+ * "off", or "<name> 0x<mask>": the XCR0 bits that stand in for XCR0.APX.
+ * A guest turns stand-in "APX" on by setting exactly those bits and off by
+ * clearing them.  $EXITBENCH_APX_STANDIN_PARAM names another file (tests).
+ */
+#define APX_STANDIN_PARAM	"/sys/module/kvm/parameters/apx_standin"
+#define APX_STANDIN_PARAM_ENV	"EXITBENCH_APX_STANDIN_PARAM"
+
+struct apx_standin {
+	char path[256];			/* the file read */
+	bool present;			/* it exists (the kernel knows stand-ins) */
+	bool usable;			/* name and mask valid, host XCR0 has them */
+	char name[32];
+	uint64_t mask;
+	char why[384];			/* !usable: a sentence */
+};
+
+/*
+ * Read and check the stand-in against @info (its mask must be enabled in
+ * the host XCR0 and offered by KVM).  Never fails: @sd says what it found.
+ */
+void apx_standin_probe(const struct apx_info *info, struct apx_standin *sd);
+
+/*
+ * Parse a parameter value ("off" or "<name> 0x<mask>").  Returns 0 with
+ * @name/@mask filled, 1 for "off", -EINVAL for anything else.
+ */
+int apx_standin_parse(const char *s, char *name, size_t len, uint64_t *mask);
+
 /* Can a guest get APX here?  If not, why not (a sentence). */
 bool apx_guest_possible(const struct apx_info *info, char *why, size_t len);
 
@@ -63,9 +94,10 @@ enum apx_request {
 	APX_REQ_OFF,
 	APX_REQ_ON,
 	APX_REQ_BOTH,
+	APX_REQ_STANDIN,		/* the kernel's stand-in, off and on */
 };
 
-/* Returns 0, or -EINVAL for anything but the four names. */
+/* Returns 0, or -EINVAL for anything but the five names. */
 int apx_parse_request(const char *s, enum apx_request *req);
 const char *apx_request_name(enum apx_request req);
 
@@ -78,12 +110,30 @@ struct apx_plan {
 	 * the results.  For on/both, refuse is set instead: the CLI must stop
 	 * (exit 2) rather than report an "apx on" number it cannot measure.
 	 */
-	char on_skipped[192];
+	char on_skipped[512];
 	bool refuse;
+	/*
+	 * The guest's APX modes are the kernel's stand-in: "on" sets
+	 * standin.mask in XCR0, "off" clears it.  Set for --apx standin, and
+	 * for auto/off where the kernel has a stand-in and real APX is absent
+	 * (there the stand-in kernel takes a guest XCR0 with those bits as
+	 * APX on, so "off" must clear them to mean what it says).
+	 */
+	bool standin;
+	struct apx_standin sd;
 };
 
-void apx_plan_make(const struct apx_info *info, enum apx_request req,
-		   struct apx_plan *plan);
+/* @sd may be NULL: no stand-in. */
+void apx_plan_make(const struct apx_info *info, const struct apx_standin *sd,
+		   enum apx_request req, struct apx_plan *plan);
+
+/*
+ * The guest XCR0 of stand-in mode @on: the host's XCR0 (within what KVM
+ * allows) with the stand-in bits set (on) or cleared (off; AVX-512 state
+ * goes with AVX, which it needs).  Returns 0, or -EINVAL.
+ */
+int apx_standin_xcr0(const struct apx_info *info, const struct apx_standin *sd,
+		     bool on, uint64_t *xcr0);
 
 /* `--xcr0 host|reduced` */
 enum apx_xcr0_mode {
@@ -112,6 +162,12 @@ const char *apx_xcr0_mode_name(enum apx_xcr0_mode mode);
 int apx_guest_xcr0(const struct apx_info *info, bool apx_on,
 		   enum apx_xcr0_mode mode, uint64_t *xcr0, bool *differs,
 		   char *why, size_t len);
+
+/* A result's "apx" key: off/on, or standin-off/standin with the stand-in. */
+const char *apx_mode_name(const struct apx_plan *plan, bool on);
+
+/* The "apx.standin" object of a results file; null when never probed. */
+json_t *apx_standin_json(const struct apx_standin *sd, bool used);
 
 /* The "apx" object of a results file (results/README.md). */
 json_t *apx_info_to_json(const struct apx_info *info,

@@ -18,6 +18,13 @@
 	"around every exit: the proxy for the XSETBV cost that early-xcr0 and " \
 	"xcr0-first add to every exit of an APX-off guest on an APX host"
 
+#define STANDIN_ON_NOTE \
+	"APX stand-in on: the guest XCR0 has the stand-in's bits, which the " \
+	"stand-in kernel takes for XCR0.APX (no R16-R31 exist on this host)"
+#define STANDIN_OFF_NOTE \
+	"APX stand-in off: the stand-in's bits are clear in the guest XCR0, " \
+	"as XCR0.APX is for an APX-off guest on an APX host"
+
 int apx_parse_corrupt(const char *s, int *reg, bool *at_uabi)
 {
 	*at_uabi = !strncmp(s, "uabi:", 5);
@@ -53,17 +60,34 @@ int apx_run_prepare(struct apx_run *ar, int kvm_fd, bool pvm, char *err,
 		snprintf(err, len, "cannot read CPUID on this CPU");
 		return r;
 	}
-	apx_plan_make(&ar->info, ar->request, &ar->plan);
+	apx_standin_probe(&ar->info, &ar->standin);
+	apx_plan_make(&ar->info, &ar->standin, ar->request, &ar->plan);
 	if (ar->force_on) {
+		/* real APX asked for, whatever stand-in the kernel has */
+		ar->plan.standin = false;
 		ar->plan.run_off = false;
 		ar->plan.run_on = true;
 		ar->plan.refuse = false;
 		return 0;
 	}
+	if (ar->plan.refuse && ar->request == APX_REQ_STANDIN) {
+		snprintf(err, len, "--apx standin: %s", ar->plan.on_skipped);
+		return -EPERM;
+	}
 	if (ar->plan.refuse) {
 		snprintf(err, len, "--apx %s: no APX guest possible here: %s",
 			 apx_request_name(ar->request), ar->plan.on_skipped);
 		return -EPERM;
+	}
+	if (ar->plan.standin) {
+		/* Its off mode already is a reduced XCR0 (the stand-in's bits). */
+		if (ar->xcr0_mode == APX_XCR0_REDUCED) {
+			snprintf(err, len, "--xcr0 reduced: not with the APX stand-in %s %#llx, whose off mode already clears those XCR0 bits",
+				 ar->plan.sd.name,
+				 (unsigned long long)ar->plan.sd.mask);
+			return -EOPNOTSUPP;
+		}
+		return 0;
 	}
 	n = apx_run_modes(ar, on);
 	for (unsigned int i = 0; i < n; i++) {
@@ -99,11 +123,37 @@ void apx_run_cmd(const struct apx_run *ar, bool on, int cpl,
 	bool differs;
 
 	memset(c, 0, sizeof(*c));
+	/* XGETBV at CPL0 fails with KVM_EXIT_INTERNAL_ERROR on PVM */
+	c->xgetbv = !ar->pvm || cpl == 3;
+	c->corrupt = ar->corrupt;
+	c->corrupt_uabi = ar->corrupt_uabi;
+	c->corrupt_reg = ar->corrupt_reg;
+	/* the third exit of the checked pass, which follows the timed loop */
+	c->corrupt_at = vmm_exits_timed + 2;
+	if (ar->plan.standin) {
+		/*
+		 * The stand-in kernel runs its APX code for both modes: check
+		 * the legacy GPRs across every exit of both by default.
+		 */
+		c->standin = on;
+		c->standin_mask = ar->plan.sd.mask;
+		c->regcheck = ar->check_egprs < 0 ? true : ar->check_egprs;
+		c->uabi = c->regcheck;
+		apx_standin_xcr0(&ar->info, &ar->plan.sd, on, &c->want_xcr0);
+		/*
+		 * At CPL0 the guest's own XSETBV loads it: start the vCPU
+		 * from the other mode's XCR0 so that KVM_GET_XCRS afterwards
+		 * shows the guest's write.  Not under QEMU TCG, whose SVM
+		 * does not intercept XSETBV (KVM would never see it).
+		 */
+		if (cpl == 0 && !ar->tcg)
+			apx_standin_xcr0(&ar->info, &ar->plan.sd, !on,
+					 &c->preset_xcr0);
+		return;
+	}
 	c->on = on;
 	c->regcheck = ar->check_egprs < 0 ? on : ar->check_egprs;
 	c->uabi = c->regcheck;
-	/* XGETBV at CPL0 fails with KVM_EXIT_INTERNAL_ERROR on PVM */
-	c->xgetbv = !ar->pvm || cpl == 3;
 	/* only --debug-force-apx-on gets here without APX: keep XCR0 valid */
 	if (apx_guest_xcr0(&ar->info, on, ar->xcr0_mode, &c->want_xcr0,
 			   &differs, NULL, 0) &&
@@ -113,11 +163,6 @@ void apx_run_cmd(const struct apx_run *ar, bool on, int cpl,
 	c->apx_offset = ar->info.kvm_apx_offset ? ar->info.kvm_apx_offset :
 			ar->info.host_apx_offset;
 	c->xsave2_size = ar->info.kvm_xsave2_size;
-	c->corrupt = ar->corrupt;
-	c->corrupt_uabi = ar->corrupt_uabi;
-	c->corrupt_reg = ar->corrupt_reg;
-	/* the third exit of the checked pass, which follows the timed loop */
-	c->corrupt_at = vmm_exits_timed + 2;
 }
 
 static json_t *hex64(uint64_t v)
@@ -136,6 +181,7 @@ static const char *guest_status_name(unsigned int s)
 	case EB_APX_GUEST_NO_CPUID: return "refused_no_cpuid";
 	case EB_APX_GUEST_NO_XCR0: return "refused_no_xcr0_bit";
 	case EB_APX_GUEST_XCR0_OFF: return "refused_xcr0_off";
+	case EB_APX_GUEST_STANDIN_OFF: return "refused_standin_off";
 	}
 	return "unknown";
 }
@@ -180,8 +226,13 @@ const char *apx_run_result(const struct apx_run *ar, const struct apx_cmd *c,
 	json_object_set_new(x, "kvm_vcpu", o->xcrs_read ? hex64(o->kvm_xcr0) : json_null());
 	if (o->xcrs_err[0])
 		json_object_set_new(x, "error", json_string(o->xcrs_err));
-	if (ar->xcr0_mode == APX_XCR0_HOST &&
-	    ((c->want_xcr0 ^ ar->info.host_xcr0) & ~APX_XCR0_APX)) {
+	if (c->preset_xcr0)
+		json_object_set_new(x, "preset", hex64(c->preset_xcr0));
+	if (ar->plan.standin) {
+		json_object_set_new(x, "note", json_string(c->standin ?
+			STANDIN_ON_NOTE : STANDIN_OFF_NOTE));
+	} else if (ar->xcr0_mode == APX_XCR0_HOST &&
+		   ((c->want_xcr0 ^ ar->info.host_xcr0) & ~APX_XCR0_APX)) {
 		char note[256];
 
 		/* e.g. AMX on a KVM that offers guests no dynamic xstate */

@@ -36,6 +36,8 @@ struct apx_run {
 	struct apx_info info;
 	struct apx_plan plan;
 	bool pvm;			/* XGETBV at guest CPL0 fails there */
+	bool tcg;			/* QEMU TCG: guest XSETBV never exits */
+	struct apx_standin standin;	/* what the kernel reports */
 };
 
 /*
@@ -55,6 +57,12 @@ void apx_run_init(struct apx_run *ar);
  */
 int apx_run_prepare(struct apx_run *ar, int kvm_fd, bool pvm, char *err,
 		    size_t len);
+
+/* A result's "apx" key for mode @on (off/on or standin-off/standin). */
+static inline const char *apx_run_mode_name(const struct apx_run *ar, bool on)
+{
+	return apx_mode_name(&ar->plan, on);
+}
 
 /* The guest modes to run, in order: off first, then on. */
 unsigned int apx_run_modes(const struct apx_run *ar, bool on[2]);

@@ -16,10 +16,12 @@ void apx_vcpu_prepare(int vcpu_fd, void *area_hva, const struct apx_cmd *cmd,
 		      struct apx_outcome *out)
 {
 	struct eb_apx_area *a = area_hva;
+	uint64_t preset = cmd->preset_xcr0 ? cmd->preset_xcr0 : cmd->want_xcr0;
 	struct kvm_xcrs xcrs;
 
 	memset(a, 0, sizeof(*a));
-	a->mode = cmd->on ? EB_APX_ON : EB_APX_OFF;
+	a->mode = cmd->on ? EB_APX_ON : cmd->standin ? EB_APX_STANDIN : EB_APX_OFF;
+	a->standin_mask = cmd->standin_mask;
 	a->regcheck = cmd->regcheck;
 	a->flags = (cmd->xgetbv ? EB_APXF_XGETBV : 0) |
 		   (cmd->uabi ? EB_APXF_UABI : 0);
@@ -28,11 +30,11 @@ void apx_vcpu_prepare(int vcpu_fd, void *area_hva, const struct apx_cmd *cmd,
 	memset(&xcrs, 0, sizeof(xcrs));
 	xcrs.nr_xcrs = 1;
 	xcrs.xcrs[0].xcr = 0;
-	xcrs.xcrs[0].value = cmd->want_xcr0;
+	xcrs.xcrs[0].value = preset;
 	if (ioctl(vcpu_fd, KVM_SET_XCRS, &xcrs) < 0)
 		snprintf(out->xcrs_err, sizeof(out->xcrs_err),
 			 "KVM_SET_XCRS(XCR0 = %#llx): %s",
-			 (unsigned long long)cmd->want_xcr0, strerror(errno));
+			 (unsigned long long)preset, strerror(errno));
 }
 
 /*
@@ -166,6 +168,8 @@ const char *apx_guest_refusal(const struct eb_apx_area *area)
 		return "the guest's CPUID.(0xD,0) does not offer XCR0 bit 19";
 	case EB_APX_GUEST_XCR0_OFF:
 		return "the guest's XCR0 does not have bit 19 set";
+	case EB_APX_GUEST_STANDIN_OFF:
+		return "the guest's XCR0 lacks the stand-in's bits after its XSETBV";
 	}
 	return NULL;
 }

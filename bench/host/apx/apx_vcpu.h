@@ -25,11 +25,19 @@ struct kvm_run;
 
 /* APX part of a command (host -> guest), see struct eb_apx_area. */
 struct apx_cmd {
-	bool on;			/* guest mode: EB_APX_ON */
+	bool on;			/* guest mode: EB_APX_ON (real APX) */
+	bool standin;			/* EB_APX_STANDIN: stand-in bits set */
+	uint64_t standin_mask;		/* the stand-in's XCR0 bits, 0: none */
 	bool regcheck;			/* checked pass after the timed loop */
 	bool uabi;			/* uABI exit at the end */
 	bool xgetbv;			/* XGETBV works at the guest's CPL */
 	uint64_t want_xcr0;		/* XCR0 the guest is asked to load (0: none) */
+	/*
+	 * XCR0 KVM_SET_XCRS gives the vCPU before entry (0: want_xcr0).  The
+	 * stand-in at CPL0 starts from the other mode's value, so that the
+	 * guest's own XSETBV is what KVM_GET_XCRS sees afterwards.
+	 */
+	uint64_t preset_xcr0;
 	uint32_t apx_offset;		/* CPUID.(0xD,19).EBX for KVM_GET_XSAVE2 */
 	int xsave2_size;		/* KVM_CAP_XSAVE2 size, 0: no XSAVE2 */
 	/* test-only (hidden --debug-corrupt-reg): KVM_SET_REGS at one exit */

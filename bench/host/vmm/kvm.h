@@ -24,6 +24,15 @@ typedef void *hva_t;
 #define EB_DEFAULT_KVM_DEV	"/dev/kvm"
 #define EB_KVM_DEV_ENV		"EXITBENCH_KVM_DEV"
 
+/* Per-vCPU "apx_*" statistics read (kernel-patches/README.md). */
+#define EB_MAX_APX_STATS	12
+
+/* KVM's counters at one point: "exits" and every apx_* statistic. */
+struct eb_vcpu_counts {
+	uint64_t exits;
+	uint64_t apx[EB_MAX_APX_STATS];
+};
+
 struct eb_vm {
 	/* configuration */
 	const char *kvm_dev;
@@ -44,6 +53,10 @@ struct eb_vm {
 	off_t stats_exits_off;		/* where the "exits" counter is */
 	int evfd_pio, evfd_mmio;	/* KVM_IOEVENTFD eventfds, -1 if none */
 	char ioeventfd_err[128];	/* why they are missing */
+	/* the APX strategies' event counters ("apx_*"), if the kernel has them */
+	unsigned int napx_stats;
+	char apx_stat_names[EB_MAX_APX_STATS][32];
+	off_t apx_stat_off[EB_MAX_APX_STATS];
 	char err[256];
 };
 
@@ -87,6 +100,8 @@ int vcpu_get_tsc_khz(struct eb_vm *vm);	/* > 0 kHz, or -errno */
 /* The vCPU's "exits" statistic (vcpu_stats.c); -ENOENT if unavailable. */
 int vcpu_stats_open(struct eb_vm *vm);
 int vcpu_stats_exits(struct eb_vm *vm, uint64_t *exits);
+/* "exits" and the apx_* statistics; -ENOENT/-EIO like vcpu_stats_exits(). */
+int vcpu_stats_counts(struct eb_vm *vm, struct eb_vcpu_counts *c);
 
 /*
  * KVM_IOEVENTFD on EB_PORT_EVENTFD and EB_GPA_MMIO_EVENTFD (ioeventfd.c):

@@ -83,6 +83,9 @@ static void make_cmd(struct eb_run_state *st, enum eb_test_id id, int cpl,
 			c->flags |= EB_F_SET_XCR0;
 	}
 	c->xcr0_alt = xcr0_toggled(c->xcr0);
+	/* The strategies' counters, read around exactly the timed loop. */
+	if (st->vm.napx_stats || cfg->debug_marks)
+		c->flags |= EB_F_MARKS;
 	if (!strcmp(st->host.cpu_vendor, "AuthenticAMD") ||
 	    !strcmp(st->host.cpu_vendor, "HygonGenuine"))
 		c->flags |= EB_F_VMMCALL;
@@ -309,6 +312,44 @@ static void exit_check(struct eb_run_state *st, const struct eb_test *t,
 	json_object_set_new(e, "warning", json_string(buf));
 }
 
+/*
+ * The kernel's apx_* counters over the timed loop (warm-up included),
+ * read at the guest's two marks: the window holds the loop's exits and
+ * the closing mark's exit, plus the re-entry after the opening mark
+ * (results/README.md, "APX event counts").
+ */
+static json_t *counts_json(struct eb_run_state *st, const struct eb_outcome *o)
+{
+	const struct eb_vm *vm = &st->vm;
+	uint64_t iters = (st->cfg->warmup + st->cfg->samples) * st->cfg->batch;
+	json_t *tot, *per, *j;
+	uint64_t exits;
+
+	if (o->nmarks != 2)
+		return json_pack("{s:s}", "unavailable", o->nmarks > 2 ?
+			"KVM's statistics could not be read at a mark" :
+			"the guest did not reach both marks");
+	exits = o->mark[1].exits - o->mark[0].exits;
+	tot = json_object();
+	per = json_object();
+	for (unsigned int i = 0; i < vm->napx_stats; i++) {
+		uint64_t d = o->mark[1].apx[i] - o->mark[0].apx[i];
+
+		json_object_set_new(tot, vm->apx_stat_names[i], json_integer((json_int_t)d));
+		json_object_set_new(per, vm->apx_stat_names[i],
+				    exits ? json_real((double)d / exits) : json_null());
+	}
+	j = json_pack("{s:s, s:I, s:I, s:o, s:o}",
+		      "window", "timed loop",
+		      "iterations", (json_int_t)iters,
+		      "exits", (json_int_t)exits,
+		      "totals", tot, "per_exit", per);
+	if (!vm->napx_stats)
+		json_object_set_new(j, "note", json_string(
+			"this kernel has no apx_* statistics (--debug-marks)"));
+	return j;
+}
+
 static void add_results(struct eb_run_state *st, const struct eb_test *t,
 			const struct eb_flavor_mode *m, json_t *e,
 			const struct eb_outcome *o)
@@ -347,6 +388,8 @@ static void add_results(struct eb_run_state *st, const struct eb_test *t,
 	if (o->ioeventfd_valid)
 		json_object_set_new(e, "ioeventfd_signals",
 				    json_integer((json_int_t)o->ioeventfd_signals));
+	if (st->vm.napx_stats || st->cfg->debug_marks)
+		json_object_set_new(e, "apx_counts", counts_json(st, o));
 	if (st->cfg->raw || st->want_raw)
 		json_object_set_new(e, "raw", raw_json(o));
 }
@@ -363,7 +406,7 @@ json_t *run_test(struct eb_run_state *st, const struct eb_test *t)
 	int r;
 
 	e = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I}",
-		      "test", t->name, "apx", st->apx_on ? "on" : "off",
+		      "test", t->name, "apx", apx_run_mode_name(&st->apx, st->apx_on),
 		      "xcr0", apx_xcr0_mode_name(st->apx.xcr0_mode),
 		      "description", t->desc,
 		      "samples", (json_int_t)st->cfg->samples,

@@ -43,6 +43,11 @@ struct eb_run_config {
 	int check_egprs;		/* -1: default (with APX on) */
 	int corrupt_reg;		/* test-only; -1: off */
 	bool corrupt_uabi, force_apx_on;	/* test-only */
+	/*
+	 * Test-only (--debug-marks): read KVM's counters around the timed
+	 * loop even where the kernel has no apx_* statistics.
+	 */
+	bool debug_marks;
 	struct eb_noise_opts noise;	/* --cpu, --events, --precision */
 	/* --strategies a,b --rounds R: interleaved, in one boot (switch.c) */
 	const char *strategies[EB_MAX_STRATEGIES];

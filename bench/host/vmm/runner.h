@@ -52,6 +52,12 @@ struct eb_outcome {
 	uint64_t warmup_done, irqs, last_value;
 	int guest_cpl;
 	struct eb_exception exc;
+	/*
+	 * EB_F_MARKS: KVM's counters at the guest's two EB_PORT_MARK exits
+	 * around the timed loop (marks seen; a failed read leaves it short).
+	 */
+	unsigned int nmarks;
+	struct eb_vcpu_counts mark[2];
 	bool kvm_exits_valid;	/* the vCPU's "exits" statistic was read */
 	uint64_t kvm_exits;	/* exits KVM counted during the command */
 	bool ioeventfd_valid;	/* the test has an eventfd, read after it */
