@@ -83,7 +83,7 @@
  * last sample, outside every timed region, so that the VMM can read
  * KVM's per-vCPU counters around exactly the timed loop.
  */
-#define EB_PORT_MARK		0xeb03
+#define EB_PORT_MARK		0xeb04	/* 0xeb03 is EB_PORT_EVENTFD */
 #define EB_PORT_PIC_IMR		0x21	/* pio_kernel: master PIC mask */
 
 /* Interrupt vectors used by the guest. */

@@ -18,8 +18,13 @@ import tempfile
 
 def row(test, apx, median, per_exit, strategy=None, rnd=None):
     r = {"test": test, "apx": apx, "xcr0": "host", "status": "ok", "cpl": 0,
-         "cycles": {"median": median, "p1": median, "p99": median,
-                    "median_ci": [median, median]},
+         # every statistic the loader requires, all at the median
+         "cycles": {"n": 3, "min": median, "p1": median, "p5": median,
+                    "p25": median, "median": median, "p75": median,
+                    "p95": median, "p99": median, "max": median,
+                    "mean": median, "stddev": 0.0, "mad": 0.0,
+                    "median_ci": [median, median], "outliers_low": 0,
+                    "outliers_high": 0},
          "apx_counts": {"window": "timed loop", "iterations": 10, "exits": 11,
                         "totals": {}, "per_exit": per_exit}}
     if strategy:
@@ -46,8 +51,9 @@ def main():
     exe = sys.argv[1]
     bad = 0
     doc = {"schema": "exitbench-result/1", "exitbench": {"version": "0", "commit": "x"},
-           "date": "2026-01-01T00:00:00Z", "status": "ok", "host": {"hostname": "h"},
-           "kvm": {"flavor": "svm"}, "config": {"samples": 3, "batch": 1, "warmup": 0},
+           "date": "2026-01-01T00:00:00Z", "status": "ok",
+           "host": {"hostname": "h", "cpu": {"model_name": "c"}},
+           "kvm": {"flavor": "svm", "strategy": "unknown"}, "config": {"samples": 3, "batch": 1, "warmup": 0},
            "unit_costs": {"egpr_store16": 4.5, "egpr_load16": 2.5, "egpr_clear16": 1.0,
                           "xsetbv": {"unavailable": "privileged"}, "how": "test"},
            "results": [row("pio_user", "standin-off", 1000.0, pe(xsetbv=2.0)),
@@ -70,7 +76,9 @@ def main():
     del nouc["unit_costs"]
     check("Predicted" not in show(exe, nouc), "no unit costs: no prediction")
     sw = copy.deepcopy(doc)
-    sw["switch"] = {"strategies": ["baseline", "cond-swap"]}
+    sw["switch"] = {"param": "/sys/module/kvm/parameters/apx_strategy",
+                    "strategies": ["baseline", "cond-swap"], "rounds": 2,
+                    "order": "abba"}
     sw["results"] = [row("pio_user", "standin", 1000.0, pe(), "baseline", 0),
                      row("pio_user", "standin", 1009.0, pe(1.0, 1.0), "cond-swap", 0),
                      row("pio_user", "standin", 1004.0, pe(1.0, 1.0), "cond-swap", 1),

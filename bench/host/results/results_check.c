@@ -175,7 +175,7 @@ out:
 
 /* ---- one result ---- */
 
-static const char *const apx_modes[] = { "off", "on", NULL };
+static const char *const apx_modes[] = { "off", "on", "standin-off", "standin", NULL };
 static const char *const xcr0_modes[] = { "host", "reduced", NULL };
 static const char *const result_status[] = { "ok", "skipped", "failed",
 					     "timeout", NULL };

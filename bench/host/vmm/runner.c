@@ -26,6 +26,18 @@
 
 #define GRACE_S	2.0	/* how long a kicked vCPU may take to come back */
 
+/*
+ * The run loop tells the guest's ports apart by number, and a port given
+ * to KVM_IOEVENTFD never reaches it: two names on one port would swallow
+ * one (the marks once shared 0xeb03 with pio_user_ioeventfd).
+ */
+_Static_assert(EB_PORT_DONE != EB_PORT_USER && EB_PORT_DONE != EB_PORT_EVENTFD &&
+	       EB_PORT_DONE != EB_PORT_MARK && EB_PORT_DONE != EB_PORT_APX_UABI &&
+	       EB_PORT_USER != EB_PORT_EVENTFD && EB_PORT_USER != EB_PORT_MARK &&
+	       EB_PORT_USER != EB_PORT_APX_UABI && EB_PORT_EVENTFD != EB_PORT_MARK &&
+	       EB_PORT_EVENTFD != EB_PORT_APX_UABI && EB_PORT_MARK != EB_PORT_APX_UABI,
+	       "every guest port has its own number");
+
 struct vcpu_ctx {
 	struct eb_vm *vm;
 	const struct eb_cmd *cmd;
