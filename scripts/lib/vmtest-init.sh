@@ -55,9 +55,14 @@ done
 vmc_say KVM "$kvm_mod" "$(cut -d' ' -f1 /proc/uptime)"
 
 set --
+once=1
 while IFS= read -r a; do
+	case $a in --repeat|--repeat=*|--strategies|--strategies=*) once=0 ;; esac
 	set -- "$@" "$a"
 done < /vmtest/args
+# TCG's cycles are emulator cycles: a vmtest run checks that every exit
+# works, so one run per test unless asked (--strategies has its rounds).
+[ $once = 0 ] || set -- --repeat 1 "$@"
 
 # exitbench labels its numbers kvm.emulated "tcg" by itself: it reads the
 # hypervisor signature QEMU's TCG puts in CPUID 0x40000000 (TCGTCGTCGTCG).
