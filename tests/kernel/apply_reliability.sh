@@ -12,6 +12,8 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kv=$top/scripts/kvariant
+# Every base here is named by --ksrc or the fake BASE, never the caller's.
+unset KSRC
 command -v setsid >/dev/null || { echo "1..0 # SKIP setsid missing (util-linux)"; exit 0; }
 
 work=$(mktemp -d)
@@ -146,7 +148,7 @@ interrupt() {
 	rm -f "$work/pids"
 	# Job control: a background job would otherwise ignore SIGINT.
 	set -m
-	SHIM_PIDS=$work/pids PATH=$S:$PATH "$@" 2>"$work/err" &
+	SHIM_PIDS=$work/pids PATH=$S:$PATH "$@" >/dev/null 2>"$work/err" &
 	kp=$!
 	set +m
 	started+=("$kp")
