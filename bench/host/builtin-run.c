@@ -401,6 +401,20 @@ static int parse_args(struct eb_run_config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* Every reader refuses a file with more samples (results.h): say so now. */
+static int check_raw_size(const struct eb_run_config *cfg)
+{
+	unsigned long long per = cfg->samples * cfg->repeat * 2 *
+		(cfg->nxcr0 ? cfg->nxcr0 : 1) *
+		(cfg->nstrategies ? cfg->nstrategies * cfg->rounds : 1);
+
+	if (!cfg->raw || per * cfg->ntests <= EB_LOAD_MAX_VALUES)
+		return 0;
+	eb_error("run: --raw would keep up to %llu samples (%u tests x %llu), more than the %u a results file may hold; use fewer --samples, --repeat or --tests",
+		 per * cfg->ntests, cfg->ntests, per, EB_LOAD_MAX_VALUES);
+	return -1;
+}
+
 static json_t *config_json(const struct eb_run_config *cfg)
 {
 	json_t *tests = json_array();
@@ -473,6 +487,10 @@ int cmd_run(int argc, char **argv)
 		for (unsigned int i = 0; i < eb_tests_count; i++)
 			if (!eb_tests[i].hidden)
 				cfg.tests[cfg.ntests++] = &eb_tests[i];
+	if (check_raw_size(&cfg)) {
+		free(cfg.strategies_buf);
+		return EB_EXIT_USAGE;
+	}
 
 	st = calloc(1, sizeof(*st));
 	if (!st) {

@@ -341,6 +341,10 @@ def case_numbers():
         p = run("run", opt, v, "--kvm-dev", "/nonexistent", "--out", "-")
         if p.returncode == 2 and opt in p.stderr.decode():
             fail(f"{opt} {v} refused: {err_lines(p)}")
+    # --raw beyond what a results file may hold (the loader's bound):
+    # refused before measuring, not written and then refused by show.
+    one_line_error(run("run", "--raw", "--samples", "1000000",
+                       "--kvm-dev", "/nonexistent"), 2, "more than the")
     print("numbers ok: leading zeros, signs, spaces, hex, inf/nan refused")
 
 
