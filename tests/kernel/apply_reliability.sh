@@ -17,6 +17,9 @@ unset KSRC
 command -v setsid >/dev/null || { echo "1..0 # SKIP setsid missing (util-linux)"; exit 0; }
 
 work=$(mktemp -d)
+# kvariant's scratch trees too: the SIGKILL case below leaves its own.
+export TMPDIR=$work/tmp
+mkdir "$TMPDIR"
 started=()	# pids of stand-ins this test started, killed by pid at exit
 cleanup() {
 	local p
