@@ -8,10 +8,10 @@
  * (APX on); hosts without APX keep upstream's switch (alternatives).
  * Entry: load R16-R31 from regs[] unconditionally while the host XCR0 is
  * still loaded, then XSETBV(guest XCR0) if it differs, then VMRESUME/VMRUN.
- * Exit: once the host SPEC_CTRL is back, XSETBV(host XCR0) if it differed,
- * then store R16-R31 unconditionally and clear them, as the legacy GPRs
- * are cleared.  The only window with the guest's XCR0 in
- * the host is a few instructions around VMRESUME/VMRUN: closed to NMIs on
+ * Exit: XSETBV(host XCR0) as the very first thing, unconditionally, then
+ * store R16-R31 and clear them, as the legacy GPRs are cleared.  The only
+ * window with the guest's XCR0 in the host is a few instructions around
+ * VMRESUME/VMRUN: closed to NMIs on
  * SVM (GIF=0), open on VMX (Sean, 2026-04-03: "an NMI that arrives after
  * VM-Exit").
  */
@@ -37,18 +37,19 @@ static const struct step asm_entry[] = {
 };
 
 /*
- * __{vmx,svm}_vcpu_run(): VM-exit.  The XSETBV test comes right after the
- * host SPEC_CTRL restore (prep: in assembly on VMX too), not before it:
- * nothing before it touches R16-R31 or runs C, and a branch before it would
- * be Andrew's "branch prior to regaining speculative safety" (see the
- * variant neg-spec-branch).
+ * __{vmx,svm}_vcpu_run(): VM-exit.  As Andrew described it (issue 15 item
+ * 2, kernel-patches/v6.12/xcr0-first 0008): XSETBV(host XCR0) first,
+ * unconditionally (VMX: after RAX is pushed; SVM: right after VMRUN, GIF
+ * still 0), then R16-R31 saved and cleared, then the GPRs and the host
+ * SPEC_CTRL: no branch runs before speculative safety is regained (the
+ * variant neg-spec-branch puts a test there).
  */
 static const struct step asm_exit[] = {
-	STEP_ASM("save guest GPRs; restore host SPEC_CTRL; LFENCE", OP_SPEC_CTRL, 0, C_ALWAYS, C_ALWAYS),
-	STEP_ASM("ALTERNATIVE(APX): cmpb $0, xcr0_differs; je 1f; xsetbv(kvm_host.xcr0)",
-		 OP_XSETBV, X_HOST, C_HOST_APX, C_GUEST_NE_HOST),
+	STEP_ASM("ALTERNATIVE(APX): xsetbv(kvm_host.xcr0), first thing after VM-exit",
+		 OP_XSETBV, X_HOST, C_HOST_APX, C_ALWAYS),
 	STEP_ASM("ALTERNATIVE(APX): EGPR_STORE_ALL %r16..%r31 -> regs[]; EGPR_CLEAR_ALL",
 		 OP_EGPR_SAVE, SAVE_CLEAR, C_HOST_APX, C_ALWAYS),
+	STEP_ASM("save guest GPRs; restore host SPEC_CTRL; LFENCE", OP_SPEC_CTRL, 0, C_ALWAYS, C_ALWAYS),
 	STEP_END
 };
 

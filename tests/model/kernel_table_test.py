@@ -36,11 +36,12 @@ def table(readme):
 
 
 def value(expr, on, other):
-    """A cell of the table: 0, 2, 2[G!=H], 2 + 2[E!=H], T, S."""
+    """A cell of the table: 0, 2, 2[G!=H], 1 + [G!=H], 2 + 2[E!=H], T, S."""
     # stand-in steady state: G = H (on) or H without M (off), unless other
     # bits differ too; E = G | M differs from H only then.
     env = {"gh": int(not on or other), "eh": int(other), "T": 0, "S": 0}
-    e = expr.replace("[G!=H]", "*gh").replace("[E!=H]", "*eh")
+    e = re.sub(r"(\d)\s*\[", r"\1*[", expr)
+    e = e.replace("[G!=H]", "gh").replace("[E!=H]", "eh")
     if not re.fullmatch(r"[0-9ghe*+ TS]+", e):
         raise ValueError("cannot read cell %r" % expr)
     return eval(e, {"__builtins__": {}}, env)
