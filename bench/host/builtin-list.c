@@ -24,7 +24,10 @@ static void usage(FILE *f)
 "\n"
 "  --all            also list the test-only tests used by the test suite\n"
 "  --kvm-dev PATH   KVM device to probe (default $" EB_KVM_DEV_ENV " or " EB_DEFAULT_KVM_DEV ")\n"
-"  -h, --help       this help\n");
+"  -h, --help       this help\n"
+"\n"
+"Exit status: 0 listed (also when KVM is absent: the list says so),\n"
+"2 bad usage.\n");
 }
 
 static const char *flavors_of(const struct eb_test *t, char *buf, size_t len)

@@ -15,6 +15,16 @@ int cmd_compare(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 
+/*
+ * The one default --threshold of compare, gate, plot and scripts/matrix:
+ * 1% of the baseline median.  Below it a shift is rarely worth a
+ * patch's discussion; a verdict also needs p < 0.05 and a CI that
+ * excludes 0 over the runs, so the threshold is not what keeps a gate
+ * from flapping on noise (the between-run CI is).
+ */
+#define EB_DEFAULT_THRESHOLD { .value = 1, .percent = true }
+#define EB_DEFAULT_THRESHOLD_STR "1%%"
+
 struct eb_threshold;
 /* compare FILE: strategies within one `run --strategies` file, by round. */
 int eb_compare_within(const char *path, const struct eb_threshold *thr);

@@ -78,7 +78,8 @@ static void compare_usage(FILE *f)
 		"faster/slower.  A delta within one TSC tick is never a shift.\n"
 		"\n"
 		"  -t, --threshold T   smallest difference that matters: N%% of the\n"
-		"                      baseline median or N cycles (default 1%%)\n"
+		"                      baseline median or N cycles (default " EB_DEFAULT_THRESHOLD_STR ",\n"
+		"                      as gate and plot)\n"
 		"  -l, --label A,B     name the sides (default: the strategy when the\n"
 		"                      sides' strategies differ, else the file name)\n"
 		"  -f, --format F      text (default, <= 72 columns), markdown, csv, json\n"
@@ -92,7 +93,12 @@ static void compare_usage(FILE *f)
 		"\n"
 		"With one file from 'exitbench run --strategies', each strategy is\n"
 		"compared with the first within the file, paired by round (mean of\n"
-		"the per-round median differences, paired-t 95%% CI over rounds).\n");
+		"the per-round median differences, paired-t 95%% CI over rounds).\n"
+		"\n"
+		"Exit status: 0 compared (whatever the verdicts: gate is the CI\n"
+		"step), 1 an output not written (or out of memory), 2 bad usage or\n"
+		"bad input: a file refused, files from different machines without\n"
+		"--force, nothing compared.\n");
 }
 
 /* Split the SIDE operands (FILE or FILE,FILE...) into paths and groups. */
@@ -182,7 +188,7 @@ int cmd_compare(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct eb_threshold thr = { .value = 1, .percent = true };
+	struct eb_threshold thr = EB_DEFAULT_THRESHOLD;
 	enum eb_report_format fmt = EB_FMT_TEXT;
 	bool runs = false;
 	struct eb_outfile of = { 0 };
@@ -285,6 +291,14 @@ int cmd_compare(int argc, char **argv)
 	}
 	if (ret) {
 		eb_analysis_error("compare", "%s", strerror(-ret));
+		goto err_table;
+	}
+	if (!t.ncompared) {
+		/* A table of "(not in new)" rows is no comparison: say why. */
+		eb_analysis_error("compare", "0 compared: no (test, apx, xcr0) row was measured "
+				  "on both sides%s", t.nrows ? " (compare --by xcr0|apx pairs "
+				  "one mode with another)" : " (no results at all)");
+		rc = 2;
 		goto err_table;
 	}
 	if (out) {

@@ -83,12 +83,15 @@ static void plot_usage(FILE *f)
 		"re-render after editing with `gnuplot <test>.gp` inside DIR.\n"
 		"\n"
 		"  -o, --out DIR        output directory (created if missing)\n"
-		"  -t, --threshold T    threshold lines of the overview (default 1%%)\n"
+		"  -t, --threshold T    threshold lines of the overview (default " EB_DEFAULT_THRESHOLD_STR ")\n"
 		"      --no-render      write .gp and .dat only (no gnuplot needed)\n"
 		"      --force          accept results from different hosts/CPUs/TSC\n"
 		"  -h, --help           this help\n"
 		"\n"
-		"gnuplot comes from $EXITBENCH_GNUPLOT or $PATH (Debian: gnuplot-nox).\n");
+		"gnuplot comes from $EXITBENCH_GNUPLOT or $PATH (Debian: gnuplot-nox).\n"
+		"\n"
+		"Exit status: 0 drawn, 1 gnuplot missing or failed, or an output\n"
+		"not written, 2 bad usage or a file refused.\n");
 }
 
 int cmd_plot(int argc, char **argv)
@@ -101,7 +104,7 @@ int cmd_plot(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct eb_threshold thr = { .value = 1, .percent = true };
+	struct eb_threshold thr = EB_DEFAULT_THRESHOLD;
 	const struct eb_rview **cands = NULL;
 	struct eb_plot_list list = { 0 };
 	const char *dir = NULL, *gnuplot = NULL;

@@ -148,6 +148,7 @@ def test_compare(d):
           f"json: without raw samples the runs still decide: {cell}")
 
     p = run("compare", "-f", "markdown", "base.json", "cand.json", cwd=d)
+    golden("compare-text.md", p.stdout)
     table = [l for l in p.stdout.splitlines() if l.startswith("|")]
     check(len(table) == 2 + 6, "markdown: header, rule and 6 rows")
     check(all(l.count("|") == table[0].count("|") for l in table),
@@ -272,9 +273,44 @@ def test_gate(d):
               if tc.find("failure") is not None]
     check(all(n.startswith("cpuid") for n in failed), f"junit: {failed}")
 
+    p = run("gate", "-b", "base.json", "-c", "cand.json", "--junit", "-",
+            cwd=d)
+    check(p.returncode == 1 and p.stdout.startswith("<?xml") and
+          "REGRESSION" in p.stderr and not os.path.exists(os.path.join(d, "-")),
+          "--junit -: the XML on stdout, the summary on stderr, no file '-'")
+    golden("gate-cand.junit.xml", p.stdout)
     p = run("gate", "-b", "base.json", "-c", "cand.json", "--tap", cwd=d)
     golden("gate-cand.tap", p.stdout)
     check(p.stdout.count("\nnot ok ") == 3, "tap: 3 not ok")
+
+    # Selecting what is gated (CI: leave out what a runner cannot time).
+    p = run("gate", "-b", "base.json", "-c", "cand.json", "--tap",
+            "--exclude", "cpuid", cwd=d)
+    check(p.returncode == 0 and "1..3" in p.stdout and "cpuid" not in p.stdout,
+          f"--exclude cpuid: the other 3 rows pass: {p.stdout}")
+    p = run("gate", "-b", "base.json", "-c", "cand.json", "--tap",
+            "--tests", "cpuid,hlt", "--skip-emulated", cwd=d)
+    check(p.returncode == 1 and "1..3" in p.stdout and "hlt" not in p.stdout,
+          f"--tests cpuid,hlt --skip-emulated: the 3 cpuid rows: {p.stdout}")
+    p = run("gate", "-b", "base.json", "-c", "cand.json", "--skip-emulated",
+            cwd=d)
+    check("1 of 6 rows left out" in p.stdout, f"the summary says what was "
+          f"left out: {p.stdout}")
+    line = one_line_error(run("gate", "-b", "base.json", "-c", "cand.json",
+                              "--tests", "cpuid,nosuch", cwd=d),
+                          "gate --tests with an unknown test", 2)
+    check("'nosuch'" in line, f"names the unknown test: {line}")
+    one_line_error(run("gate", "-b", "base.json", "-c", "cand.json",
+                       "--exclude", "cpuid,", cwd=d), "gate --exclude 'a,'", 2)
+    line = one_line_error(run("gate", "-b", "base.json", "-c", "cand.json",
+                              "--tests", "hlt", "--skip-emulated", cwd=d),
+                          "gate: everything left out", 2)
+    check("left out" in line, f"says why nothing is compared: {line}")
+    # One default threshold for compare and gate, in both --help texts.
+    for cmd in ("compare", "gate"):
+        h = run(cmd, "--help", cwd=d).stdout
+        check("default 1%" in h and "Exit status" in h or "Exit 0" in h,
+              f"{cmd} --help: default 1% and the exit codes")
 
     # Threshold above the 3% cpuid effect: no regression.
     p = run("gate", "-b", "base.json", "-c", "cand.json", "-t", "5%", cwd=d)
