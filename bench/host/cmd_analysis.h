@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "report.h"
 #include "rview.h"
 
 int cmd_compare(int argc, char **argv);
@@ -27,7 +28,8 @@ int cmd_plot(int argc, char **argv);
 
 struct eb_threshold;
 /* compare FILE: strategies within one `run --strategies` file, by round. */
-int eb_compare_within(const char *path, const struct eb_threshold *thr);
+int eb_compare_within(const char *path, const struct eb_threshold *thr,
+		      enum eb_report_format fmt, const char *out);
 
 /*
  * Shared by the three: load @n files into @rv (printing a one-line error

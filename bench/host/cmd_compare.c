@@ -244,9 +244,8 @@ int cmd_compare(int argc, char **argv)
 	/* "-" is stdout, where the report goes anyway. */
 	if (out && eb_check_out("compare", out, false, false))
 		return 2;
-	if (argc - optind == 1 && !runs && !out && fmt == EB_FMT_TEXT &&
-	    !strchr(argv[optind], ','))
-		return eb_compare_within(argv[optind], &thr);
+	if (argc - optind == 1 && !runs && !strchr(argv[optind], ','))
+		return eb_compare_within(argv[optind], &thr, fmt, out);
 	if (argc - optind < 2) {
 		eb_analysis_error("compare", "need a baseline and at least one candidate "
 				  "(files, or files joined by commas; try --help)");
