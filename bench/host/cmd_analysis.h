@@ -49,6 +49,14 @@ int eb_analysis_load(const char *cmd, char *const *paths, size_t n,
 int eb_analysis_check_injected(const char *cmd, const struct eb_rview *rv,
 			       size_t n, bool allow);
 
+/*
+ * compare --by xcr0|apx over the loaded files @rv: one mode against the
+ * other(s), the same test on both sides.  Returns the exit code.
+ */
+int eb_compare_by(const char *by, struct eb_rview *rv, size_t n,
+		  const struct eb_threshold *thr, enum eb_report_format fmt,
+		  const char *out);
+
 __attribute__((format(printf, 2, 3)))
 void eb_analysis_error(const char *cmd, const char *fmt, ...);
 

@@ -66,6 +66,7 @@ static void compare_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: exitbench compare [options] OLD NEW [NEW2...]\n"
+		"       exitbench compare --by xcr0|apx [options] FILE [FILE...]\n"
 		"       exitbench compare [-t T] FILE.json   (from run --strategies)\n"
 		"\n"
 		"Compare per-exit cycles, per (test, apx, xcr0) present on both sides.\n"
@@ -89,6 +90,10 @@ static void compare_usage(FILE *f)
 		"      --allow-injected  compare a run with --inject-delay against a\n"
 		"                      plain one (refused otherwise: a test aid)\n"
 		"      --force         compare results from different hosts/CPUs/TSC\n"
+		"  -B, --by xcr0|apx   one guest mode against another, the same test\n"
+		"                      on both sides, over every run of FILE...:\n"
+		"                      xcr0=host vs reduced, apx=off vs on/standin\n"
+		"                      (run --xcr0 host,reduced makes both in one file)\n"
 		"  -h, --help          this help\n"
 		"\n"
 		"With one file from 'exitbench run --strategies', each strategy is\n"
@@ -185,6 +190,7 @@ int cmd_compare(int argc, char **argv)
 		{ "runs", no_argument, NULL, 'r' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "allow-injected", no_argument, NULL, 'I' },
+		{ "by", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -192,7 +198,7 @@ int cmd_compare(int argc, char **argv)
 	enum eb_report_format fmt = EB_FMT_TEXT;
 	bool runs = false;
 	struct eb_outfile of = { 0 };
-	const char *out = NULL, *labels = NULL;
+	const char *out = NULL, *labels = NULL, *by = NULL;
 	struct eb_rview *rv = NULL;
 	char err[512];
 	struct eb_ctable t;
@@ -234,6 +240,13 @@ int cmd_compare(int argc, char **argv)
 		case 'I':
 			allow_injected = true;
 			break;
+		case 'B':
+			if (strcmp(optarg, "xcr0") && strcmp(optarg, "apx")) {
+				eb_analysis_error("compare", "--by '%s': want xcr0 or apx", optarg);
+				return 2;
+			}
+			by = optarg;
+			break;
 		case 'h':
 			compare_usage(stdout);
 			return 0;
@@ -244,9 +257,13 @@ int cmd_compare(int argc, char **argv)
 	/* "-" is stdout, where the report goes anyway. */
 	if (out && eb_check_out("compare", out, false, false))
 		return 2;
-	if (argc - optind == 1 && !runs && !strchr(argv[optind], ','))
+	if (by && (runs || labels)) {
+		eb_analysis_error("compare", "--by names the sides by mode: not with --runs or --label");
+		return 2;
+	}
+	if (argc - optind == 1 && !runs && !by && !strchr(argv[optind], ','))
 		return eb_compare_within(argv[optind], &thr, fmt, out);
-	if (argc - optind < 2) {
+	if (argc - optind < (by ? 1 : 2)) {
 		eb_analysis_error("compare", "need a baseline and at least one candidate "
 				  "(files, or files joined by commas; try --help)");
 		return 2;
@@ -271,6 +288,11 @@ int cmd_compare(int argc, char **argv)
 	}
 	if (eb_analysis_check_injected("compare", rv, n, allow_injected)) {
 		rc = 2;
+		goto err_table;
+	}
+	if (by) {
+		/* Every file on both sides: the mode is the factor, not the file. */
+		rc = eb_compare_by(by, rv, n, &thr, fmt, out);
 		goto err_table;
 	}
 	ret = eb_ctable_build_runs(&t, rv, n, runs ? NULL : groups, &thr);

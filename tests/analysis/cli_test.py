@@ -233,6 +233,45 @@ def test_runs(d):
           "unresolved" in p.stdout, "--runs with a single-run side: unresolved")
 
 
+def test_by(d):
+    """compare --by: one mode against another, the same test."""
+    p = run("compare", "--by", "xcr0", "base.json", cwd=d)
+    check(p.returncode == 0, f"--by xcr0: exit {p.returncode} {p.stderr}")
+    golden("compare-by-xcr0.txt", p.stdout)
+    check(all(len(l) <= 72 for l in p.stdout.splitlines()), "--by: 72 cols")
+    j = run("compare", "--by", "xcr0", "-f", "json", "base.json", "aa.json",
+            cwd=d)
+    j = run("compare", "--by", "xcr0", "-f", "json", "base.json", cwd=d)
+    doc = json.loads(j.stdout)
+    cells = [(r["test"], r["apx"], c) for r in doc["rows"] for c in r["cells"]
+             if c["state"] == "compared"]
+    check(len(cells) == 1 and cells[0][:2] == ("cpuid", "on"),
+          f"--by xcr0 pairs cpuid apx=on host with reduced: {cells}")
+    c = cells[0][2]
+    # mkresults: cpuid on/host 1010, on/reduced 1100 cycles.
+    check(c["verdict"] == "slower" and c["shift_ci"][0] <= 90 <= c["shift_ci"][1]
+          + 15, f"host -> reduced: +90 cycles, got {c}")
+    p = run("compare", "--by", "apx", "-f", "csv", "base.json", cwd=d)
+    rows = list(csv.DictReader(io.StringIO(p.stdout)))
+    comp = [r for r in rows if r["state"] == "compared"]
+    check(p.returncode == 0 and len(comp) == 1 and comp[0]["test"] == "cpuid"
+          and comp[0]["base"] == "apx=off" and comp[0]["candidate"] == "apx=on",
+          f"--by apx: cpuid off vs on: {comp}")
+    subprocess.run([MKRESULTS, "nored.json", "--runs", "4", "--seed", "11",
+                    "--skip", "cpuid"], cwd=d, check=True)
+    line = one_line_error(run("compare", "--by", "xcr0", "nored.json", cwd=d),
+                          "--by xcr0 without reduced rows", 2)
+    check("0 compared" in line, f"names why: {line}")
+    line = one_line_error(run("compare", "base.json", "base.json",
+                              "--by", "xcr0", "--runs", cwd=d),
+                          "--by with --runs", 2)
+    one_line_error(run("compare", "--by", "cpl", "base.json", cwd=d),
+                   "--by cpl", 2)
+    line = one_line_error(run("compare", "--by", "xcr0", "base.json",
+                              "cand.json", cwd=d), "--by across kernels", 2)
+    check("one kernel" in line, line)
+
+
 def test_errors(d):
     line = one_line_error(run("compare", "base.json", "trunc.json", cwd=d),
                           "truncated file", 2)
@@ -350,6 +389,7 @@ def main():
         make(d)
         test_compare(d)
         test_errors(d)
+        test_by(d)
         test_runs(d)
         test_gate(d)
     finally:

@@ -47,6 +47,7 @@ struct eb_ctable {
 	 */
 	bool runs;
 	bool rounds;			/* cells paired by round (eb_ctable_pair_rounds) */
+	const char *by;			/* compare --by: "xcr0" or "apx" ("*" in rows), or NULL */
 	const struct eb_rview *files;
 	size_t nfiles;
 	size_t *group;

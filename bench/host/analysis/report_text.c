@@ -38,7 +38,8 @@ const char *eb_report_p(char *buf, size_t len, double p)
 
 void eb_report_mode(char *buf, size_t len, const char *apx, const char *xcr0)
 {
-	snprintf(buf, len, "%s%s", apx, strcmp(xcr0, "host") ? ",r" : "");
+	/* "*": the factor of compare --by, named by the sides instead. */
+	snprintf(buf, len, "%s%s", apx, strcmp(xcr0, "host") && strcmp(xcr0, "*") ? ",r" : "");
 }
 
 /* Copy at most @w characters of @s, marking a cut with '~'. */
@@ -91,7 +92,7 @@ static bool any_reduced(const struct eb_ctable *t)
 	size_t i;
 
 	for (i = 0; i < t->nrows; i++)
-		if (strcmp(t->rows[i].xcr0, "host"))
+		if (strcmp(t->rows[i].xcr0, "host") && strcmp(t->rows[i].xcr0, "*"))
 			return true;
 	return false;
 }
@@ -245,6 +246,10 @@ static void text_header(FILE *f, const struct eb_ctable *t)
 	else
 		fprintf(f, "verdict: Welch t on run medians, p < %.2f, |delta| >= %s\n",
 			EB_CMP_ALPHA, thr);
+	if (t->by)
+		fprintf(f, "by %s: old = the %s rows, new = the %s rows\n"
+			"   of the same files, same test and other mode\n", t->by,
+			FIT(buf, 14, t->labels[0]), t->ncands == 1 ? t->labels[1] : "other");
 	if (t->nrows && one_mode(t))
 		fprintf(f, "all rows: guest apx=%s xcr0=%s\n", t->rows[0].apx, t->rows[0].xcr0);
 	fprintf(f, "\n");
