@@ -112,7 +112,7 @@ int cmd_plot(int argc, char **argv)
 	bool force = false, norender = false, have_table = false;
 	struct eb_rview *rv = NULL;
 	struct eb_ctable t;
-	size_t n = 0, i;
+	size_t n = 0, i, *groups = NULL;
 	int c, ret, rc = 1;
 
 	optind = 1;
@@ -163,10 +163,18 @@ int cmd_plot(int argc, char **argv)
 		eb_analysis_error("plot", "cannot create %s: %s", dir, strerror(errno));
 		goto err_views;
 	}
-	for (i = 1; i < n; i++)
-		cands[i - 1] = &rv[i];
-	/* The table gives unique labels, and the overview's numbers. */
-	ret = eb_ctable_build(&t, &rv[0], cands, n - 1, &thr);
+	/*
+	 * The table gives unique labels, and the overview's numbers: the
+	 * same table (run-level, Welch) as compare's, so bars and whiskers
+	 * are compare's delta and CI.  Each file is a side of its own.
+	 */
+	groups = calloc(n + 1, sizeof(*groups));
+	for (i = 0; groups && i < n; i++)
+		groups[i] = i;
+	if (n == 1)
+		ret = eb_ctable_build(&t, &rv[0], cands, 0, &thr);
+	else
+		ret = groups ? eb_ctable_build_runs(&t, rv, n, groups, &thr) : -ENOMEM;
 	have_table = true;
 	if (ret) {
 		eb_analysis_error("plot", "%s", strerror(-ret));
@@ -214,6 +222,7 @@ err_views:
 	goto err_free;
 err_free_views:
 err_free:
+	free(groups);
 	free(rv);
 	free(cands);
 	return rc;
