@@ -561,9 +561,25 @@ static int write_text(FILE *f, const struct eb_ctable *t)
 	}
 	if (any_reduced(t))
 		fprintf(f, "apx \",r\": guest XCR0 differs from the host's (xcr0=reduced)\n");
-	if (any_emulated(t))
+	if (any_emulated(t)) {
+		double lo = INFINITY, hi = -INFINITY;
+
 		fprintf(f, "(e): guest code software-emulated on this host (PVM CPL0):\n"
 			"   emulation cost, not hardware exit timing\n");
+		/* What emulation costs here, as measured: the empty CPL0 loop. */
+		for (size_t i = 0; i < t->nrows; i++) {
+			const struct eb_rentry *e = t->rows[i].b;
+
+			if (e && e->emulated && e->loop_cpl == 0 && isfinite(e->loop)) {
+				lo = fmin(lo, e->loop);
+				hi = fmax(hi, e->loop);
+			}
+		}
+		if (isfinite(lo) && lo == hi)
+			fprintf(f, "   (the empty CPL0 loop took %.0f cycles in old)\n", lo);
+		else if (isfinite(lo))
+			fprintf(f, "   (the empty CPL0 loop took %.0f-%.0f cycles in old)\n", lo, hi);
+	}
 	if (t->rounds)
 		fprintf(f, "old, new: means of the per-round medians; delta: mean of\n"
 			"   the per-round differences, 95%% CI (+- half width, %% of\n"

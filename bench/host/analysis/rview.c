@@ -8,6 +8,7 @@
  * bounded every number first.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,10 @@ static int load_entry(json_t *r, size_t idx, struct eb_rentry *e,
 		return fail(err, errlen, "results[%zu]: missing test/apx/xcr0/status", idx);
 	e->batch = (unsigned int)get_num(r, "batch", 1);
 	e->emulated = json_is_true(json_object_get(r, "emulated"));
+	e->loop = json_is_number(json_object_get(r, "overhead_cycles")) ?
+		  json_number_value(json_object_get(r, "overhead_cycles")) : NAN;
+	e->loop_cpl = json_is_integer(json_object_get(r, "overhead_cpl")) ?
+		      (int)json_integer_value(json_object_get(r, "overhead_cpl")) : -1;
 	if (e->batch < 1)
 		return fail(err, errlen, "results[%zu] (%s): batch < 1", idx, e->test);
 	if (strcmp(e->status, "ok"))

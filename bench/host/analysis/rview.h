@@ -41,6 +41,8 @@ struct eb_rentry {
 	size_t nruns;
 	struct eb_rrun *runs;
 	double tick;		/* TSC step per exit, cycles; 0 unknown */
+	double loop;		/* overhead_cycles: the empty loop at this CPL; NAN absent */
+	int loop_cpl;		/* overhead_cpl; -1 absent */
 };
 
 struct eb_rview {
