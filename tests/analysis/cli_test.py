@@ -182,6 +182,12 @@ def test_runs(d):
 
     p = run("compare", "--runs", *base, *drift, cwd=d)
     check(p.returncode == 0, f"compare --runs: {p.stderr}")
+    golden("compare-runs.txt", p.stdout)
+    golden("compare-runs.md", run("compare", "--runs", "-f", "markdown", *base,
+                                  *drift, *slow, cwd=d).stdout)
+    golden("gate-runs.junit.xml", run(
+        "gate", *sum((["-b", f] for f in base), []),
+        *sum((["-c", f] for f in slow), []), "--junit", "-", cwd=d).stdout)
     cpuid = [l for l in p.stdout.splitlines() if l.startswith("cpuid ")]
     check(len(cpuid) == 3 and all(l.endswith("same") for l in cpuid),
           f"drift within runs is not a difference: {cpuid}")

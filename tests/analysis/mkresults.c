@@ -147,12 +147,14 @@ int main(int argc, char **argv)
 		if (!strcmp(skip, rows[i].test)) {
 			json_object_set_new(r, "status", json_string("skipped"));
 			json_object_set_new(r, "reason", json_string("not supported by this synthetic host"));
+			json_decref(runs);
 			free(v);
 			continue;
 		}
 		if (!strcmp(failt, rows[i].test)) {
 			json_object_set_new(r, "status", json_string("timeout"));
 			json_object_set_new(r, "reason", json_string("watchdog fired after 10 s"));
+			json_decref(runs);
 			free(v);
 			continue;
 		}
