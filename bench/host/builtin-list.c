@@ -24,7 +24,10 @@ static void usage(FILE *f)
 "\n"
 "  --all            also list the test-only tests used by the test suite\n"
 "  --kvm-dev PATH   KVM device to probe (default $" EB_KVM_DEV_ENV " or " EB_DEFAULT_KVM_DEV ")\n"
-"  -h, --help       this help\n");
+"  -h, --help       this help\n"
+"\n"
+"Exit status: 0 listed (also when KVM is absent: the list says so),\n"
+"2 bad usage.\n");
 }
 
 static const char *flavors_of(const struct eb_test *t, char *buf, size_t len)
@@ -125,7 +128,8 @@ int cmd_list(int argc, char **argv)
 			   "CPL3 code runs natively: port I/O and MMIO (to the VMM and to "
 			   "in-kernel devices) are timed there, each access trapping (#GP, "
 			   "#PF) into KVM, which emulates it. Guest CPL0 is "
-			   "software-emulated (~1.5k cycles per instruction): CPUID, MSR, "
+			   "software-emulated (thousands of cycles per instruction: "
+			   "'exitbench run' reports this host's empty CPL0 loop): CPUID, MSR, "
 			   "XSETBV, HLT and APIC tests only work there, and their numbers "
 			   "are labelled 'emulated' (cpl 0e); the loop cost (nop at CPL0) "
 			   "is reported beside them. CPUID at CPL3 would go to the outer "

@@ -16,7 +16,9 @@ static void usage(FILE *f)
 "Refuses truncated, foreign, newer-schema or corrupt files (results/\n"
 "README.md, \"What the loader guarantees\") with one line and exit 2.\n"
 "\n"
-"  -h, --help   this help\n");
+"  -h, --help   this help\n"
+"\n"
+"Exit status: 0 printed, 2 bad usage or a file refused.\n");
 }
 
 int cmd_show(int argc, char **argv)

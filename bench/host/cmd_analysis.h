@@ -9,15 +9,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "report.h"
 #include "rview.h"
 
 int cmd_compare(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 
+/*
+ * The one default --threshold of compare, gate, plot and scripts/matrix:
+ * 1% of the baseline median.  Below it a shift is rarely worth a
+ * patch's discussion; a verdict also needs p < 0.05 and a CI that
+ * excludes 0 over the runs, so the threshold is not what keeps a gate
+ * from flapping on noise (the between-run CI is).
+ */
+#define EB_DEFAULT_THRESHOLD { .value = 1, .percent = true }
+#define EB_DEFAULT_THRESHOLD_STR "1%%"
+
 struct eb_threshold;
 /* compare FILE: strategies within one `run --strategies` file, by round. */
-int eb_compare_within(const char *path, const struct eb_threshold *thr);
+int eb_compare_within(const char *path, const struct eb_threshold *thr,
+		      enum eb_report_format fmt, const char *out);
 
 /*
  * Shared by the three: load @n files into @rv (printing a one-line error
@@ -44,6 +56,14 @@ int eb_analysis_check_injected(const char *cmd, const struct eb_rview *rv,
  */
 extern bool eb_analysis_standin_ok;
 void eb_analysis_standin_as_apx(void);
+
+/*
+ * compare --by xcr0|apx over the loaded files @rv: one mode against the
+ * other(s), the same test on both sides.  Returns the exit code.
+ */
+int eb_compare_by(const char *by, struct eb_rview *rv, size_t n,
+		  const struct eb_threshold *thr, enum eb_report_format fmt,
+		  const char *out);
 
 __attribute__((format(printf, 2, 3)))
 void eb_analysis_error(const char *cmd, const char *fmt, ...);

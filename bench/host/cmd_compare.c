@@ -84,6 +84,7 @@ static void compare_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: exitbench compare [options] OLD NEW [NEW2...]\n"
+		"       exitbench compare --by xcr0|apx [options] FILE [FILE...]\n"
 		"       exitbench compare [-t T] FILE.json   (from run --strategies)\n"
 		"\n"
 		"Compare per-exit cycles, per (test, apx, xcr0) present on both sides.\n"
@@ -96,7 +97,8 @@ static void compare_usage(FILE *f)
 		"faster/slower.  A delta within one TSC tick is never a shift.\n"
 		"\n"
 		"  -t, --threshold T   smallest difference that matters: N%% of the\n"
-		"                      baseline median or N cycles (default 1%%)\n"
+		"                      baseline median or N cycles (default " EB_DEFAULT_THRESHOLD_STR ",\n"
+		"                      as gate and plot)\n"
 		"  -l, --label A,B     name the sides (default: the strategy when the\n"
 		"                      sides' strategies differ, else the file name)\n"
 		"  -f, --format F      text (default, <= 72 columns), markdown, csv, json\n"
@@ -108,11 +110,20 @@ static void compare_usage(FILE *f)
 		"      --force         compare results from different hosts/CPUs/TSC\n"
 		"      --standin-as-apx  match APX stand-in rows with APX rows (a\n"
 		"                      stand-in is not APX: refused without it)\n"
+		"  -B, --by xcr0|apx   one guest mode against another, the same test\n"
+		"                      on both sides, over every run of FILE...:\n"
+		"                      xcr0=host vs reduced, apx=off vs on/standin\n"
+		"                      (run --xcr0 host,reduced makes both in one file)\n"
 		"  -h, --help          this help\n"
 		"\n"
 		"With one file from 'exitbench run --strategies', each strategy is\n"
 		"compared with the first within the file, paired by round (mean of\n"
-		"the per-round median differences, paired-t 95%% CI over rounds).\n");
+		"the per-round median differences, paired-t 95%% CI over rounds).\n"
+		"\n"
+		"Exit status: 0 compared (whatever the verdicts: gate is the CI\n"
+		"step), 1 an output not written (or out of memory), 2 bad usage or\n"
+		"bad input: a file refused, files from different machines without\n"
+		"--force, nothing compared.\n");
 }
 
 /* Split the SIDE operands (FILE or FILE,FILE...) into paths and groups. */
@@ -200,14 +211,15 @@ int cmd_compare(int argc, char **argv)
 		{ "label", required_argument, NULL, 'l' },
 		{ "allow-injected", no_argument, NULL, 'I' },
 		{ "standin-as-apx", no_argument, NULL, 'S' },
+		{ "by", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct eb_threshold thr = { .value = 1, .percent = true };
+	struct eb_threshold thr = EB_DEFAULT_THRESHOLD;
 	enum eb_report_format fmt = EB_FMT_TEXT;
 	bool runs = false;
 	struct eb_outfile of = { 0 };
-	const char *out = NULL, *labels = NULL;
+	const char *out = NULL, *labels = NULL, *by = NULL;
 	struct eb_rview *rv = NULL;
 	char err[512];
 	struct eb_ctable t;
@@ -218,7 +230,7 @@ int cmd_compare(int argc, char **argv)
 
 	optind = 1;
 	memset(&t, 0, sizeof(t));
-	while ((c = getopt_long(argc, argv, "+:t:f:o:l:rh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:t:f:o:l:B:rh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (eb_threshold_parse(optarg, &thr)) {
@@ -252,6 +264,13 @@ int cmd_compare(int argc, char **argv)
 		case 'S':
 			eb_analysis_standin_as_apx();
 			break;
+		case 'B':
+			if (strcmp(optarg, "xcr0") && strcmp(optarg, "apx")) {
+				eb_analysis_error("compare", "--by '%s': want xcr0 or apx", optarg);
+				return 2;
+			}
+			by = optarg;
+			break;
 		case 'h':
 			compare_usage(stdout);
 			return 0;
@@ -262,10 +281,13 @@ int cmd_compare(int argc, char **argv)
 	/* "-" is stdout, where the report goes anyway. */
 	if (out && eb_check_out("compare", out, false, false))
 		return 2;
-	if (argc - optind == 1 && !runs && !out && fmt == EB_FMT_TEXT &&
-	    !strchr(argv[optind], ','))
-		return eb_compare_within(argv[optind], &thr);
-	if (argc - optind < 2) {
+	if (by && (runs || labels)) {
+		eb_analysis_error("compare", "--by names the sides by mode: not with --runs or --label");
+		return 2;
+	}
+	if (argc - optind == 1 && !runs && !by && !strchr(argv[optind], ','))
+		return eb_compare_within(argv[optind], &thr, fmt, out);
+	if (argc - optind < (by ? 1 : 2)) {
 		eb_analysis_error("compare", "need a baseline and at least one candidate "
 				  "(files, or files joined by commas; try --help)");
 		return 2;
@@ -292,6 +314,11 @@ int cmd_compare(int argc, char **argv)
 		rc = 2;
 		goto err_table;
 	}
+	if (by) {
+		/* Every file on both sides: the mode is the factor, not the file. */
+		rc = eb_compare_by(by, rv, n, &thr, fmt, out);
+		goto err_table;
+	}
 	ret = eb_ctable_build_runs(&t, rv, n, runs ? NULL : groups, &thr);
 	if (ret == -EINVAL) {
 		eb_analysis_error("compare", "--runs: all files report strategy '%s'; "
@@ -309,6 +336,14 @@ int cmd_compare(int argc, char **argv)
 	}
 	if (ret) {
 		eb_analysis_error("compare", "%s", strerror(-ret));
+		goto err_table;
+	}
+	if (!t.ncompared) {
+		/* A table of "(not in new)" rows is no comparison: say why. */
+		eb_analysis_error("compare", "0 compared: no (test, apx, xcr0) row was measured "
+				  "on both sides%s", t.nrows ? " (compare --by xcr0|apx pairs "
+				  "one mode with another)" : " (no results at all)");
+		rc = 2;
 		goto err_table;
 	}
 	if (out) {

@@ -4,9 +4,10 @@
  * Exit 0: no test regressed beyond the threshold with significance;
  * 1: at least one did (or failed outright while the baseline ran it);
  * 2: unusable input (unreadable/foreign files, other host, nothing to
- * compare), or nothing regressed but a test is unresolved (fewer than 2
- * runs on a side: no verdict either way, so no pass).  Optional JUnit
- * XML (file) and TAP (stdout) for CI systems.
+ * compare), bad usage (an unknown test in --tests/--exclude), or nothing
+ * regressed but a test is unresolved (fewer than 2 runs on a side: no
+ * verdict either way, so no pass).  Optional JUnit XML (file or stdout)
+ * and TAP (stdout) for CI systems.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,6 +35,65 @@ struct gate_case {
 	char name[96];
 	char detail[224];
 };
+
+/* Whether @test is one of the comma-separated names in @list. */
+static bool in_list(const char *list, const char *test)
+{
+	size_t n = strlen(test);
+	const char *p = list;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && !strncmp(p, test, n))
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/*
+ * Every name in @list must be a test of the table: a misspelt name would
+ * otherwise select nothing (or exclude nothing) and the gate pass.
+ * Returns 0, or 2 after printing.
+ */
+static int check_list(const struct eb_ctable *t, const char *opt, const char *list)
+{
+	char *dup = strdup(list), *save = NULL, *tok;
+	size_t i;
+	bool found;
+
+	if (!dup) {
+		eb_analysis_error("gate", "out of memory");
+		return 2;
+	}
+	if (!*list || list[strlen(list) - 1] == ',' || strstr(list, ",,") || *list == ',') {
+		eb_analysis_error("gate", "%s '%s': want test names joined by commas", opt, list);
+		free(dup);
+		return 2;
+	}
+	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0, found = false; i < t->nrows && !found; i++)
+			found = !strcmp(t->rows[i].test, tok);
+		if (!found) {
+			eb_analysis_error("gate", "%s: no test '%s' in these files "
+					  "(exitbench show FILE lists them)", opt, tok);
+			free(dup);
+			return 2;
+		}
+	}
+	free(dup);
+	return 0;
+}
+
+/* The emulated rows (either side): emulation cost, not exit timing. */
+static bool row_emulated(const struct eb_crow *r)
+{
+	const struct eb_rentry *e = r->cells[0].e;
+
+	return (r->b && r->b->emulated) || (e && e->emulated);
+}
 
 static void describe(struct gate_case *gc)
 {
@@ -200,12 +260,18 @@ static void gate_usage(FILE *f)
 		"p < 0.05, CI excluding 0 and wider than one TSC tick), or failed\n"
 		"where the baseline ran; 2: unusable input, or no regression but a\n"
 		"test unresolved (fewer than 2 runs on a side: between-run spread\n"
-		"unknown).\n"
+		"unknown).  Exit 2 also for bad usage (an unknown test name).\n"
 		"\n"
 		"  -b, --baseline FILE   baseline results (repeat for several runs)\n"
 		"  -c, --candidate FILE  candidate results (repeat for several runs)\n"
-		"  -t, --threshold T     N%% of the baseline median or N cycles (default 2%%)\n"
-		"      --junit FILE      also write JUnit XML there (atomically)\n"
+		"  -t, --threshold T     N%% of the baseline median or N cycles\n"
+		"                        (default " EB_DEFAULT_THRESHOLD_STR ", as compare)\n"
+		"      --tests A,B       gate only these tests (names as in 'exitbench list')\n"
+		"      --exclude A,B     leave these tests out\n"
+		"      --skip-emulated   leave out rows emulated on either side (PVM CPL0:\n"
+		"                        emulation cost, not exit timing)\n"
+		"      --junit FILE      also write JUnit XML there (atomically; '-' is\n"
+		"                        stdout, the summary then goes to stderr)\n"
 		"      --tap             print TAP (version 13) instead of the summary\n"
 		"      --force           accept results from different hosts/CPUs/TSC\n"
 		"      --allow-injected  accept a run --inject-delay file against a plain one\n"
@@ -223,12 +289,17 @@ int cmd_gate(int argc, char **argv)
 		{ "tap", no_argument, NULL, 'T' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "allow-injected", no_argument, NULL, 'I' },
-		{ "standin-as-apx", no_argument, NULL, 'S' },
+		{ "standin-as-apx", no_argument, NULL, 'A' },
+		{ "tests", required_argument, NULL, 'S' },
+		{ "exclude", required_argument, NULL, 'X' },
+		{ "skip-emulated", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct eb_threshold thr = { .value = 2, .percent = true };
-	const char *junit = NULL;
+	struct eb_threshold thr = EB_DEFAULT_THRESHOLD;
+	const char *junit = NULL, *only = NULL, *exclude = NULL;
+	bool skip_emulated = false;
+	size_t ncompared = 0, nleft = 0;
 	char **paths = calloc((size_t)argc + 1, sizeof(*paths));
 	size_t *groups = calloc((size_t)argc + 1, sizeof(*groups));
 	size_t i, n = 0, nb = 0, nc = 0, nbad = 0, nskip = 0;
@@ -260,7 +331,10 @@ int cmd_gate(int argc, char **argv)
 		case 'T': tap = true; break;
 		case 'F': force = true; break;
 		case 'I': allow_injected = true; break;
-		case 'S': eb_analysis_standin_as_apx(); break;
+		case 'A': eb_analysis_standin_as_apx(); break;
+		case 'S': only = optarg; break;
+		case 'X': exclude = optarg; break;
+		case 'E': skip_emulated = true; break;
 		case 't':
 			if (eb_threshold_parse(optarg, &thr)) {
 				eb_analysis_error("gate", "bad --threshold '%s' (want e.g. 2%% or 20 cycles)",
@@ -307,16 +381,33 @@ int cmd_gate(int argc, char **argv)
 		eb_analysis_error("gate", "%s", strerror(-ret));
 		goto err_free;
 	}
+	if ((only && check_list(&t, "--tests", only)) ||
+	    (exclude && check_list(&t, "--exclude", exclude)))
+		goto err_free;
+	/* The selected rows only: left-out tests are not even skipped. */
 	for (i = 0; i < t.nrows; i++) {
-		gc[i].r = &t.rows[i];
-		describe(&gc[i]);
-		nbad += gc[i].outcome == GATE_REGRESSED || gc[i].outcome == GATE_BROKEN;
-		nskip += gc[i].outcome == GATE_SKIP;
-		nunres += gc[i].outcome == GATE_UNRESOLVED;
+		const struct eb_crow *r = &t.rows[i];
+		struct gate_case *g = &gc[nleft];
+
+		if ((only && !in_list(only, r->test)) || (exclude && in_list(exclude, r->test)) ||
+		    (skip_emulated && row_emulated(r)))
+			continue;
+		nleft++;
+		g->r = r;
+		describe(g);
+		ncompared += r->cells[0].state == EB_CELL_OK;
+		nbad += g->outcome == GATE_REGRESSED || g->outcome == GATE_BROKEN;
+		nskip += g->outcome == GATE_SKIP;
+		nunres += g->outcome == GATE_UNRESOLVED;
 	}
-	if (t.ncompared == 0 && nbad == 0) {
-		eb_analysis_error("gate", "%s and %s have no test measured in both",
-				  paths[0], paths[nb]);
+	if (ncompared == 0 && nbad == 0) {
+		if (nleft < t.nrows)
+			eb_analysis_error("gate", "%s and %s: no selected test measured in both "
+					  "(%zu of %zu rows left out by --tests/--exclude/--skip-emulated)",
+					  paths[0], paths[nb], t.nrows - nleft, t.nrows);
+		else
+			eb_analysis_error("gate", "%s and %s have no test measured in both",
+					  paths[0], paths[nb]);
 		goto err_free;
 	}
 	if (junit) {
@@ -326,7 +417,7 @@ int cmd_gate(int argc, char **argv)
 
 		ret = eb_outfile_open(&of, junit, err, sizeof(err));
 		if (!ret) {
-			write_junit(of.f, &t, gc, t.nrows);
+			write_junit(of.f, &t, gc, nleft);
 			ret = eb_outfile_commit(&of, err, sizeof(err));
 		}
 		if (ret) {
@@ -335,18 +426,21 @@ int cmd_gate(int argc, char **argv)
 		}
 	}
 	if (tap) {
-		write_tap(stdout, gc, t.nrows);
+		write_tap(stdout, gc, nleft);
 	} else {
 		printf("exitbench gate: %s -> %s, threshold %g%s: %zu compared, %zu regressed, %zu unresolved, %zu skipped\n",
 		       t.labels[0], t.labels[1], thr.value, thr.percent ? "%" : " cycles",
-		       t.ncompared, nbad, nunres, nskip);
-		for (i = 0; i < t.nrows; i++)
+		       ncompared, nbad, nunres, nskip);
+		if (nleft < t.nrows)
+			printf("%zu of %zu rows left out (--tests/--exclude/--skip-emulated)\n",
+			       t.nrows - nleft, t.nrows);
+		for (i = 0; i < nleft; i++)
 			if (gc[i].outcome == GATE_REGRESSED || gc[i].outcome == GATE_BROKEN)
 				printf("REGRESSION %s: %s\n", gc[i].name, gc[i].detail);
 	}
 	rc = nbad ? 1 : 0;
 	/* Unknown is not "no regression": a CI job must not pass on it. */
-	for (i = 0; !nbad && i < t.nrows; i++) {
+	for (i = 0; !nbad && i < nleft; i++) {
 		if (gc[i].outcome != GATE_UNRESOLVED)
 			continue;
 		eb_analysis_error("gate", "%s: unresolved (%s); run each side with --repeat N (N >= 2)",

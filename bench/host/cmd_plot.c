@@ -83,13 +83,16 @@ static void plot_usage(FILE *f)
 		"re-render after editing with `gnuplot <test>.gp` inside DIR.\n"
 		"\n"
 		"  -o, --out DIR        output directory (created if missing)\n"
-		"  -t, --threshold T    threshold lines of the overview (default 1%%)\n"
+		"  -t, --threshold T    threshold lines of the overview (default " EB_DEFAULT_THRESHOLD_STR ")\n"
 		"      --no-render      write .gp and .dat only (no gnuplot needed)\n"
 		"      --force          accept results from different hosts/CPUs/TSC\n"
 		"      --standin-as-apx match APX stand-in rows with APX rows\n"
 		"  -h, --help           this help\n"
 		"\n"
-		"gnuplot comes from $EXITBENCH_GNUPLOT or $PATH (Debian: gnuplot-nox).\n");
+		"gnuplot comes from $EXITBENCH_GNUPLOT or $PATH (Debian: gnuplot-nox).\n"
+		"\n"
+		"Exit status: 0 drawn, 1 gnuplot missing or failed, or an output\n"
+		"not written, 2 bad usage or a file refused.\n");
 }
 
 int cmd_plot(int argc, char **argv)
@@ -103,7 +106,7 @@ int cmd_plot(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct eb_threshold thr = { .value = 1, .percent = true };
+	struct eb_threshold thr = EB_DEFAULT_THRESHOLD;
 	const struct eb_rview **cands = NULL;
 	struct eb_plot_list list = { 0 };
 	const char *dir = NULL, *gnuplot = NULL;
@@ -111,7 +114,7 @@ int cmd_plot(int argc, char **argv)
 	bool force = false, norender = false, have_table = false;
 	struct eb_rview *rv = NULL;
 	struct eb_ctable t;
-	size_t n = 0, i;
+	size_t n = 0, i, *groups = NULL;
 	int c, ret, rc = 1;
 
 	optind = 1;
@@ -163,10 +166,18 @@ int cmd_plot(int argc, char **argv)
 		eb_analysis_error("plot", "cannot create %s: %s", dir, strerror(errno));
 		goto err_views;
 	}
-	for (i = 1; i < n; i++)
-		cands[i - 1] = &rv[i];
-	/* The table gives unique labels, and the overview's numbers. */
-	ret = eb_ctable_build(&t, &rv[0], cands, n - 1, &thr);
+	/*
+	 * The table gives unique labels, and the overview's numbers: the
+	 * same table (run-level, Welch) as compare's, so bars and whiskers
+	 * are compare's delta and CI.  Each file is a side of its own.
+	 */
+	groups = calloc(n + 1, sizeof(*groups));
+	for (i = 0; groups && i < n; i++)
+		groups[i] = i;
+	if (n == 1)
+		ret = eb_ctable_build(&t, &rv[0], cands, 0, &thr);
+	else
+		ret = groups ? eb_ctable_build_runs(&t, rv, n, groups, &thr) : -ENOMEM;
 	have_table = true;
 	if (ret) {
 		eb_analysis_error("plot", "%s", strerror(-ret));
@@ -214,6 +225,7 @@ err_views:
 	goto err_free;
 err_free_views:
 err_free:
+	free(groups);
 	free(rv);
 	free(cands);
 	return rc;

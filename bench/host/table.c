@@ -171,6 +171,7 @@ void table_print(FILE *f, json_t *doc)
 {
 	json_t *results = json_object_get(doc, "results"), *r;
 	bool any_emulated = false, any_notok = false, below_tick = false;
+	double emu_lo = INFINITY, emu_hi = -INFINITY;
 	unsigned int kinds = 0;
 	char b[8][32], group[160] = "", g[160];
 	size_t i;
@@ -204,6 +205,14 @@ void table_print(FILE *f, json_t *doc)
 		half = ci_half_width(r, cy, ci, &ci_kind);
 		kinds |= 1u << ci_kind;
 		any_emulated |= emu;
+		/*
+		 * The empty loop at the emulated CPL, measured in this run:
+		 * what emulation costs here, quoted instead of a constant.
+		 */
+		if (emu && num(r, "overhead_cpl") == 0 && isfinite(num(r, "overhead_cycles"))) {
+			emu_lo = fmin(emu_lo, num(r, "overhead_cycles"));
+			emu_hi = fmax(emu_hi, num(r, "overhead_cycles"));
+		}
 		below_tick |= tick > 0 && half < tick;
 		snprintf(cpl, sizeof(cpl), "%.0f%s", num(r, "cpl"),
 			 emu ? "e" : "");
@@ -237,9 +246,18 @@ void table_print(FILE *f, json_t *doc)
 	if (below_tick)
 		fprintf(f, "<tick: narrower than one TSC tick (%s cycles): not resolvable.\n",
 			tick_str(doc, b[0], 32));
-	if (any_emulated)
-		fprintf(f, "cpl 0e: guest CPL0 is software-emulated on this host (PVM): those\n"
-			"numbers include ~1.5k cycles per emulated instruction.\n");
+	if (any_emulated && isfinite(emu_lo) && emu_lo == emu_hi)
+		fprintf(f, "cpl 0e: guest CPL0 is software-emulated on this host (PVM): the\n"
+			"empty CPL0 loop (loop column) took %.0f cycles per iteration in\n"
+			"this run, emulation cost that every 0e median includes.\n", emu_lo);
+	else if (any_emulated && isfinite(emu_lo))
+		fprintf(f, "cpl 0e: guest CPL0 is software-emulated on this host (PVM): the\n"
+			"empty CPL0 loop (loop column) took %.0f-%.0f cycles per iteration\n"
+			"in this run, emulation cost that every 0e median includes.\n",
+			emu_lo, emu_hi);
+	else if (any_emulated)
+		fprintf(f, "cpl 0e: guest CPL0 is software-emulated on this host (PVM):\n"
+			"emulation cost, not exit timing (no CPL0 loop measured here).\n");
 
 	json_array_foreach(results, i, r) {
 		json_t *ow = json_object_get(r, "oneway");

@@ -148,6 +148,7 @@ def test_compare(d):
           f"json: without raw samples the runs still decide: {cell}")
 
     p = run("compare", "-f", "markdown", "base.json", "cand.json", cwd=d)
+    golden("compare-text.md", p.stdout)
     table = [l for l in p.stdout.splitlines() if l.startswith("|")]
     check(len(table) == 2 + 6, "markdown: header, rule and 6 rows")
     check(all(l.count("|") == table[0].count("|") for l in table),
@@ -181,6 +182,12 @@ def test_runs(d):
 
     p = run("compare", "--runs", *base, *drift, cwd=d)
     check(p.returncode == 0, f"compare --runs: {p.stderr}")
+    golden("compare-runs.txt", p.stdout)
+    golden("compare-runs.md", run("compare", "--runs", "-f", "markdown", *base,
+                                  *drift, *slow, cwd=d).stdout)
+    golden("gate-runs.junit.xml", run(
+        "gate", *sum((["-b", f] for f in base), []),
+        *sum((["-c", f] for f in slow), []), "--junit", "-", cwd=d).stdout)
     cpuid = [l for l in p.stdout.splitlines() if l.startswith("cpuid ")]
     check(len(cpuid) == 3 and all(l.endswith("same") for l in cpuid),
           f"drift within runs is not a difference: {cpuid}")
@@ -232,6 +239,45 @@ def test_runs(d):
           "unresolved" in p.stdout, "--runs with a single-run side: unresolved")
 
 
+def test_by(d):
+    """compare --by: one mode against another, the same test."""
+    p = run("compare", "--by", "xcr0", "base.json", cwd=d)
+    check(p.returncode == 0, f"--by xcr0: exit {p.returncode} {p.stderr}")
+    golden("compare-by-xcr0.txt", p.stdout)
+    check(all(len(l) <= 72 for l in p.stdout.splitlines()), "--by: 72 cols")
+    j = run("compare", "--by", "xcr0", "-f", "json", "base.json", "aa.json",
+            cwd=d)
+    j = run("compare", "--by", "xcr0", "-f", "json", "base.json", cwd=d)
+    doc = json.loads(j.stdout)
+    cells = [(r["test"], r["apx"], c) for r in doc["rows"] for c in r["cells"]
+             if c["state"] == "compared"]
+    check(len(cells) == 1 and cells[0][:2] == ("cpuid", "on"),
+          f"--by xcr0 pairs cpuid apx=on host with reduced: {cells}")
+    c = cells[0][2]
+    # mkresults: cpuid on/host 1010, on/reduced 1100 cycles.
+    check(c["verdict"] == "slower" and c["shift_ci"][0] <= 90 <= c["shift_ci"][1]
+          + 15, f"host -> reduced: +90 cycles, got {c}")
+    p = run("compare", "--by", "apx", "-f", "csv", "base.json", cwd=d)
+    rows = list(csv.DictReader(io.StringIO(p.stdout)))
+    comp = [r for r in rows if r["state"] == "compared"]
+    check(p.returncode == 0 and len(comp) == 1 and comp[0]["test"] == "cpuid"
+          and comp[0]["base"] == "apx=off" and comp[0]["candidate"] == "apx=on",
+          f"--by apx: cpuid off vs on: {comp}")
+    subprocess.run([MKRESULTS, "nored.json", "--runs", "4", "--seed", "11",
+                    "--skip", "cpuid"], cwd=d, check=True)
+    line = one_line_error(run("compare", "--by", "xcr0", "nored.json", cwd=d),
+                          "--by xcr0 without reduced rows", 2)
+    check("0 compared" in line, f"names why: {line}")
+    line = one_line_error(run("compare", "base.json", "base.json",
+                              "--by", "xcr0", "--runs", cwd=d),
+                          "--by with --runs", 2)
+    one_line_error(run("compare", "--by", "cpl", "base.json", cwd=d),
+                   "--by cpl", 2)
+    line = one_line_error(run("compare", "--by", "xcr0", "base.json",
+                              "cand.json", cwd=d), "--by across kernels", 2)
+    check("one kernel" in line, line)
+
+
 def test_errors(d):
     line = one_line_error(run("compare", "base.json", "trunc.json", cwd=d),
                           "truncated file", 2)
@@ -272,9 +318,44 @@ def test_gate(d):
               if tc.find("failure") is not None]
     check(all(n.startswith("cpuid") for n in failed), f"junit: {failed}")
 
+    p = run("gate", "-b", "base.json", "-c", "cand.json", "--junit", "-",
+            cwd=d)
+    check(p.returncode == 1 and p.stdout.startswith("<?xml") and
+          "REGRESSION" in p.stderr and not os.path.exists(os.path.join(d, "-")),
+          "--junit -: the XML on stdout, the summary on stderr, no file '-'")
+    golden("gate-cand.junit.xml", p.stdout)
     p = run("gate", "-b", "base.json", "-c", "cand.json", "--tap", cwd=d)
     golden("gate-cand.tap", p.stdout)
     check(p.stdout.count("\nnot ok ") == 3, "tap: 3 not ok")
+
+    # Selecting what is gated (CI: leave out what a runner cannot time).
+    p = run("gate", "-b", "base.json", "-c", "cand.json", "--tap",
+            "--exclude", "cpuid", cwd=d)
+    check(p.returncode == 0 and "1..3" in p.stdout and "cpuid" not in p.stdout,
+          f"--exclude cpuid: the other 3 rows pass: {p.stdout}")
+    p = run("gate", "-b", "base.json", "-c", "cand.json", "--tap",
+            "--tests", "cpuid,hlt", "--skip-emulated", cwd=d)
+    check(p.returncode == 1 and "1..3" in p.stdout and "hlt" not in p.stdout,
+          f"--tests cpuid,hlt --skip-emulated: the 3 cpuid rows: {p.stdout}")
+    p = run("gate", "-b", "base.json", "-c", "cand.json", "--skip-emulated",
+            cwd=d)
+    check("1 of 6 rows left out" in p.stdout, f"the summary says what was "
+          f"left out: {p.stdout}")
+    line = one_line_error(run("gate", "-b", "base.json", "-c", "cand.json",
+                              "--tests", "cpuid,nosuch", cwd=d),
+                          "gate --tests with an unknown test", 2)
+    check("'nosuch'" in line, f"names the unknown test: {line}")
+    one_line_error(run("gate", "-b", "base.json", "-c", "cand.json",
+                       "--exclude", "cpuid,", cwd=d), "gate --exclude 'a,'", 2)
+    line = one_line_error(run("gate", "-b", "base.json", "-c", "cand.json",
+                              "--tests", "hlt", "--skip-emulated", cwd=d),
+                          "gate: everything left out", 2)
+    check("left out" in line, f"says why nothing is compared: {line}")
+    # One default threshold for compare and gate, in both --help texts.
+    for cmd in ("compare", "gate"):
+        h = run(cmd, "--help", cwd=d).stdout
+        check("default 1%" in h and "Exit status" in h or "Exit 0" in h,
+              f"{cmd} --help: default 1% and the exit codes")
 
     # Threshold above the 3% cpuid effect: no regression.
     p = run("gate", "-b", "base.json", "-c", "cand.json", "-t", "5%", cwd=d)
@@ -314,6 +395,7 @@ def main():
         make(d)
         test_compare(d)
         test_errors(d)
+        test_by(d)
         test_runs(d)
         test_gate(d)
     finally:

@@ -124,11 +124,12 @@ def synthetic(path, delta, rounds=8, seed=1):
 
 
 def row(out, name):
-    for line in out.splitlines():
-        m = re.match(rf"cpuid\s+off\s+{name}\s+(\S+)\s+(\S+)\s+(\S+)%\s+"
-                     rf"\[(\S+), (\S+)\]\s+(\d+) (\w+)$", line)
-        if m:
-            return m
+    """(delta, lo, hi, rounds, verdict) of cpuid vs @name in compare -f json."""
+    for r in json.loads(out)["rows"]:
+        for c in r["cells"]:
+            if r["test"] == "cpuid" and c["candidate"] == name:
+                return (c["shift"], c["shift_ci"][0], c["shift_ci"][1],
+                        c["runs_base"], c["verdict"])
     fail(f"no row for {name} in:\n{out}")
 
 
@@ -137,12 +138,12 @@ def case_compare():
         f = os.path.join(d, "s.json")
         for delta, verdict in ((+8, "slower"), (-8, "faster"), (0, "same")):
             synthetic(f, delta)
-            p = run("compare", "--threshold", "2", f)
+            p = run("compare", "--threshold", "2", "-f", "json", f)
             if p.returncode:
                 fail(f"compare: {p.returncode} {p.stderr}")
-            m = row(p.stdout, "cand")
-            est, lo, hi = float(m[2]), float(m[4]), float(m[5])
-            print(f"delta {delta:+}: estimate {est:+.2f} CI [{lo}, {hi}] {m[7]}")
+            est, lo, hi, n, v = row(p.stdout, "cand")
+            m = [None] * 6 + [n, v]
+            print(f"delta {delta:+}: estimate {est:+.2f} CI [{lo}, {hi}] {v}")
             if not lo <= delta <= hi:
                 fail(f"CI [{lo}, {hi}] does not cover {delta}")
             if delta and (est > 0) != (delta > 0):
@@ -154,9 +155,10 @@ def case_compare():
             if hi - lo > 6:
                 fail(f"CI [{lo}, {hi}] wider than within-round noise explains")
             # The footer counts the comparisons and the non-"same" verdicts.
-            want = (f"1 comparison at 95%: about 0.1 verdicts other than "
-                    f"\"same\" expected by chance alone; {int(delta != 0)} given")
-            if want not in p.stdout:
+            p = run("compare", "--threshold", "2", f)
+            want = (f"1 comparison at 95%: about 0.1 verdicts other than\n"
+                    f"   \"same\" expected by chance alone; {int(delta != 0)} given")
+            if want not in p.stdout or max(map(len, p.stdout.splitlines())) > 72:
                 fail(f"no footer '{want}' in:\n{p.stdout}")
         # A file without interleaved strategies: told to give two files.
         doc = json.load(open(f))

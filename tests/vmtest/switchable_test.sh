@@ -20,11 +20,13 @@ list=$(IFS=,; echo "${strategies[*]}")
 	--out "$dir/switch.json" switchable -- \
 	--strategies "$list" --rounds 8 --samples 100 --check-egprs
 "$bench" compare "$dir/switch.json" | tee "$dir/compare.txt"
+"$bench" compare -f csv -o "$dir/compare.csv" "$dir/switch.json"
 
 fail=0
 for s in "${strategies[@]:1}"; do
 	# One row per (test, apx) with a mean difference and its CI.
-	n=$(awk -v s="$s" '$3 == s && $0 ~ /\[/' "$dir/compare.txt" | wc -l)
+	n=$(awk -F, -v s="$s" '$6 == s && $7 == "compared" && $NF != "unresolved"' \
+		"$dir/compare.csv" | wc -l)
 	if [ "$n" -ge 5 ]; then
 		echo "ok   $s vs baseline: $n tests compared with a CI"
 	else

@@ -46,6 +46,8 @@ struct eb_ctable {
 	 * cands then point at each group's first file.
 	 */
 	bool runs;
+	bool rounds;			/* cells paired by round (eb_ctable_pair_rounds) */
+	const char *by;			/* compare --by: "xcr0" or "apx" ("*" in rows), or NULL */
 	const struct eb_rview *files;
 	size_t nfiles;
 	size_t *group;
@@ -77,6 +79,15 @@ int eb_ctable_build_runs(struct eb_ctable *t, const struct eb_rview *files,
 			 size_t nfiles, const size_t *groups,
 			 const struct eb_threshold *thr);
 void eb_ctable_free(struct eb_ctable *t);
+
+/*
+ * ctable_rounds.c: @t built by eb_ctable_build_runs() from the strategy
+ * views of one `run --strategies` file (@rounds rounds): recompute every
+ * compared cell as the mean of the per-round differences with its
+ * paired-t 95% CI; a zero-width CI or fewer than 2 paired rounds is
+ * unresolved.  0 or -ENOMEM.
+ */
+int eb_ctable_pair_rounds(struct eb_ctable *t, size_t rounds);
 
 /*
  * One cell from the runs of the entries @b (baseline side) and @k

@@ -143,7 +143,8 @@ static json_t *cell_json_runs(const struct eb_ctable *t, const struct eb_ccell *
 
 	if (j && c->state == EB_CELL_OK) {
 		json_object_set_new(j, "tick", num(c->cmp.tick));
-		json_object_set_new(j, "method", json_string(c->cmp.by_file ?
+		json_object_set_new(j, "method", json_string(t->rounds ?
+			"paired t over rounds (one boot)" : c->cmp.by_file ?
 			"Welch t over the files' mean run medians" :
 			"Welch t over the run medians"));
 		if (c->cmp.verdict == EB_UNRESOLVED)

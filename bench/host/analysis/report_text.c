@@ -38,7 +38,8 @@ const char *eb_report_p(char *buf, size_t len, double p)
 
 void eb_report_mode(char *buf, size_t len, const char *apx, const char *xcr0)
 {
-	snprintf(buf, len, "%s%s", apx, strcmp(xcr0, "host") ? ",r" : "");
+	/* "*": the factor of compare --by, named by the sides instead. */
+	snprintf(buf, len, "%s%s", apx, strcmp(xcr0, "host") && strcmp(xcr0, "*") ? ",r" : "");
 }
 
 /* Copy at most @w characters of @s, marking a cut with '~'. */
@@ -91,7 +92,7 @@ static bool any_reduced(const struct eb_ctable *t)
 	size_t i;
 
 	for (i = 0; i < t->nrows; i++)
-		if (strcmp(t->rows[i].xcr0, "host"))
+		if (strcmp(t->rows[i].xcr0, "host") && strcmp(t->rows[i].xcr0, "*"))
 			return true;
 	return false;
 }
@@ -145,6 +146,58 @@ static double table_tick(const struct eb_ctable *t)
 	return tick;
 }
 
+/* The files of the table: every file once (sides may share one). */
+static size_t table_files(const struct eb_ctable *t, const struct eb_rview **out,
+			  size_t max)
+{
+	size_t n = 0, i, j, nall = t->runs ? t->nfiles : t->ncands + 1;
+
+	for (i = 0; i < nall && n < max; i++) {
+		const struct eb_rview *rv = t->runs ? &t->files[i] : i ? t->cands[i - 1] : t->base;
+
+		for (j = 0; j < n && strcmp(out[j]->path, rv->path); j++)
+			;
+		if (j == n)
+			out[n++] = rv;
+	}
+	return n;
+}
+
+/*
+ * Which exitbench made the numbers, and when: "exitbench 0.1.0 (1f63918)
+ * 2026-11-21", once if every file agrees, else the range of dates and
+ * every distinct version.
+ */
+static void text_tool_line(FILE *f, const struct eb_ctable *t)
+{
+	const struct eb_rview *fv[64];
+	size_t n = table_files(t, fv, 64), i;
+	const char *lo = NULL, *hi = NULL;
+	char line[160] = "", buf[80];
+	bool same = true;
+
+	for (i = 0; i < n; i++) {
+		const char *d = fv[i]->date ? fv[i]->date : "?";
+
+		if (!lo || strcmp(d, lo) < 0)
+			lo = d;
+		if (!hi || strcmp(d, hi) > 0)
+			hi = d;
+		same &= !strcmp(fv[i]->version ? fv[i]->version : "?",
+				fv[0]->version ? fv[0]->version : "?") &&
+			!strcmp(fv[i]->commit ? fv[i]->commit : "?",
+				fv[0]->commit ? fv[0]->commit : "?");
+	}
+	if (!n)
+		return;
+	snprintf(line, sizeof(line), "exitbench %s (%.12s)%s, %.10s", fv[0]->version ?
+		 fv[0]->version : "?", fv[0]->commit ? fv[0]->commit : "?",
+		 same ? "" : " and others", lo);
+	if (strncmp(lo, hi, 10))
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), " to %.10s", hi);
+	fprintf(f, "tool %s\n", FIT(buf, 67, line));
+}
+
 static void text_header(FILE *f, const struct eb_ctable *t)
 {
 	const struct eb_rview *b = t->base;
@@ -152,6 +205,9 @@ static void text_header(FILE *f, const struct eb_ctable *t)
 	size_t i, k;
 
 	fprintf(f, "exitbench compare: median cycles per exit, lower is better\n");
+	if (t->rounds)
+		fprintf(f, "within one boot, %zu rounds (ABBA), baseline %s\n", b->rounds,
+			FIT(buf, 20, t->labels[0]));
 	fprintf(f, "host %s\n", FIT(buf, 67, b->hostname));
 	fprintf(f, "cpu  %s\n", FIT(buf, 67, b->cpu_model_name));
 	snprintf(buf, sizeof(buf), "%d/%d/%d ucode %s, TSC %.1f MHz, KVM %s%s%s",
@@ -179,12 +235,21 @@ static void text_header(FILE *f, const struct eb_ctable *t)
 			text_file_line(f, t->ncands == 1 ? "new" : "cand", t->labels[k + 1],
 				       t->cands[k]);
 	}
+	text_tool_line(f, t);
 	if (t->thr.percent)
 		snprintf(thr, sizeof(thr), "%g%%", t->thr.value);
 	else
 		snprintf(thr, sizeof(thr), "%g cycles", t->thr.value);
-	fprintf(f, "verdict: Welch t on run medians, p < %.2f, |delta| >= %s\n",
-		EB_CMP_ALPHA, thr);
+	if (t->rounds)
+		fprintf(f, "verdict: paired t over %zu rounds of one boot, p < %.2f,\n"
+			"   |delta| >= %s\n", t->base->rounds, EB_CMP_ALPHA, thr);
+	else
+		fprintf(f, "verdict: Welch t on run medians, p < %.2f, |delta| >= %s\n",
+			EB_CMP_ALPHA, thr);
+	if (t->by)
+		fprintf(f, "by %s: old = the %s rows, new = the %s rows\n"
+			"   of the same files, same test and other mode\n", t->by,
+			FIT(buf, 14, t->labels[0]), t->ncands == 1 ? t->labels[1] : "other");
 	if (t->nrows && one_mode(t))
 		fprintf(f, "all rows: guest apx=%s xcr0=%s\n", t->rows[0].apx, t->rows[0].xcr0);
 	fprintf(f, "\n");
@@ -324,7 +389,7 @@ static bool any_below_tick(const struct eb_ctable *t)
  * One candidate: "test old new delta CI p verdict"; the columns after
  * the test name take 54 (+6 with the apx column) of the 72.
  */
-static void text_single(FILE *f, const struct eb_ctable *t)
+static void text_single(FILE *f, const struct eb_ctable *t, size_t k)
 {
 	char tb[32], mb[8], b1[24], b2[24], d[24], ci[32], pb[16], line[128], cut[80];
 	bool modes = !one_mode(t);
@@ -338,7 +403,7 @@ static void text_single(FILE *f, const struct eb_ctable *t)
 		"verdict");
 	for (i = 0; i < t->nrows; i++) {
 		const struct eb_crow *r = &t->rows[i];
-		const struct eb_ccell *c = &r->cells[0];
+		const struct eb_ccell *c = &r->cells[k];
 		const struct eb_cmp *m = &c->cmp;
 
 		eb_report_mode(mb, sizeof(mb), r->apx, r->xcr0);
@@ -465,23 +530,63 @@ static void text_multi(FILE *f, const struct eb_ctable *t)
 
 static int write_text(FILE *f, const struct eb_ctable *t)
 {
+	size_t k;
+
 	text_header(f, t);
-	if (t->ncands == 1)
-		text_single(f, t);
-	else
+	if (t->ncands == 1) {
+		text_single(f, t, 0);
+	} else if (t->rounds) {
+		/* One block per strategy: the CI is what goes to the list. */
+		for (k = 0; k < t->ncands; k++) {
+			fprintf(f, "%s%s vs %s (old)\n", k ? "\n" : "", t->labels[k + 1],
+				t->labels[0]);
+			text_single(f, t, k);
+		}
+	} else {
 		text_multi(f, t);
+	}
 	fprintf(f, "\n%zu compared: %zu slower, %zu faster, %zu same, %zu unresolved\n",
 		t->ncompared, t->nregressed, t->nimproved,
 		t->ncompared - t->nregressed - t->nimproved - t->nunresolved,
 		t->nunresolved);
 	text_unresolved(f, t);
+	if (t->ncompared > 1 || t->rounds) {
+		/* Many rows at 95% each: how many verdicts chance alone gives. */
+		double chance = EB_CMP_ALPHA * (double)t->ncompared;
+
+		fprintf(f, "%zu comparison%s at 95%%: about %.1f verdict%s other than\n"
+			"   \"same\" expected by chance alone; %zu given\n", t->ncompared,
+			t->ncompared == 1 ? "" : "s", chance, chance == 1.0 ? "" : "s",
+			t->nregressed + t->nimproved);
+	}
 	if (any_reduced(t))
 		fprintf(f, "apx \",r\": guest XCR0 differs from the host's (xcr0=reduced)\n");
-	if (any_emulated(t))
+	if (any_emulated(t)) {
+		double lo = INFINITY, hi = -INFINITY;
+
 		fprintf(f, "(e): guest code software-emulated on this host (PVM CPL0):\n"
 			"   emulation cost, not hardware exit timing\n");
-	fprintf(f, "old, new: means of the run medians; delta and its 95%% CI\n"
-		"   (+- half width, %% of old): Welch t over the runs\n");
+		/* What emulation costs here, as measured: the empty CPL0 loop. */
+		for (size_t i = 0; i < t->nrows; i++) {
+			const struct eb_rentry *e = t->rows[i].b;
+
+			if (e && e->emulated && e->loop_cpl == 0 && isfinite(e->loop)) {
+				lo = fmin(lo, e->loop);
+				hi = fmax(hi, e->loop);
+			}
+		}
+		if (isfinite(lo) && lo == hi)
+			fprintf(f, "   (the empty CPL0 loop took %.0f cycles in old)\n", lo);
+		else if (isfinite(lo))
+			fprintf(f, "   (the empty CPL0 loop took %.0f-%.0f cycles in old)\n", lo, hi);
+	}
+	if (t->rounds)
+		fprintf(f, "old, new: means of the per-round medians; delta: mean of\n"
+			"   the per-round differences, 95%% CI (+- half width, %% of\n"
+			"   old): paired t over rounds (within-boot noise only)\n");
+	else
+		fprintf(f, "old, new: means of the run medians; delta and its 95%% CI\n"
+			"   (+- half width, %% of old): Welch t over the runs\n");
 	if (any_by_file(t))
 		fprintf(f, "   (with >= 2 files a side: over the files' mean run medians,\n"
 			"   as runs of one process share its time and conditions)\n");
@@ -519,10 +624,19 @@ static int write_markdown(FILE *f, const struct eb_ctable *t)
 		fprintf(f, "- new: **%s** (kernel `%s`, %zu samples, `%s`)\n", t->labels[k + 1],
 			t->cands[k]->kernel_release ? t->cands[k]->kernel_release : "?",
 			t->cands[k]->samples, t->cands[k]->path);
-	fprintf(f, "- %zu files: medians are means of run medians; verdict: Welch t "
-		"p < %.2f over the runs, CI wider than one TSC tick, and |delta| >= %g%s; "
-		"fewer than 2 runs on a side: unresolved\n\n", t->nfiles, EB_CMP_ALPHA,
-		t->thr.value, t->thr.percent ? "%" : " cycles");
+	fprintf(f, "- exitbench %s (commit %s), run %s\n", b->version ? b->version : "?",
+		b->commit ? b->commit : "?", b->date ? b->date : "?");
+	if (t->rounds)
+		fprintf(f, "- one boot, %zu rounds (ABBA): medians are means of per-round medians; "
+			"verdict: paired t over rounds p < %.2f, CI of nonzero width wider than "
+			"one TSC tick, and |delta| >= %g%s; fewer than 2 rounds or all "
+			"differences equal: unresolved\n\n", b->rounds, EB_CMP_ALPHA,
+			t->thr.value, t->thr.percent ? "%" : " cycles");
+	else
+		fprintf(f, "- %zu files: medians are means of run medians; verdict: Welch t "
+			"p < %.2f over the runs, CI wider than one TSC tick, and |delta| >= %g%s; "
+			"fewer than 2 runs on a side: unresolved\n\n", t->nfiles, EB_CMP_ALPHA,
+			t->thr.value, t->thr.percent ? "%" : " cycles");
 
 	fprintf(f, "| test | apx | xcr0 | %s |", t->labels[0]);
 	for (k = 0; k < t->ncands; k++)
@@ -570,8 +684,10 @@ static int write_markdown(FILE *f, const struct eb_ctable *t)
 		fprintf(f, "\n");
 	}
 	fprintf(f, "\n%zu compared: %zu slower, %zu faster, %zu unresolved.  Shift in cycles "
-		"per exit (difference of mean run medians, Welch CI).\n", t->ncompared,
-		t->nregressed, t->nimproved, t->nunresolved);
+		"per exit (%s).\n", t->ncompared,
+		t->nregressed, t->nimproved, t->nunresolved, t->rounds ?
+		"mean of the per-round differences, paired-t CI" :
+		"difference of mean run medians, Welch CI");
 	if (any_summary_only(t))
 		fprintf(f, "\\* no raw samples: shift is the median delta, CI from the medians' "
 			"bootstrap CIs, no U test.\n");

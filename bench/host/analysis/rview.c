@@ -8,6 +8,7 @@
  * bounded every number first.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +114,10 @@ static int load_entry(json_t *r, size_t idx, struct eb_rentry *e,
 		standin_rename(e);
 	e->batch = (unsigned int)get_num(r, "batch", 1);
 	e->emulated = json_is_true(json_object_get(r, "emulated"));
+	e->loop = json_is_number(json_object_get(r, "overhead_cycles")) ?
+		  json_number_value(json_object_get(r, "overhead_cycles")) : NAN;
+	e->loop_cpl = json_is_integer(json_object_get(r, "overhead_cpl")) ?
+		      (int)json_integer_value(json_object_get(r, "overhead_cpl")) : -1;
 	if (e->batch < 1)
 		return fail(err, errlen, "results[%zu] (%s): batch < 1", idx, e->test);
 	if (strcmp(e->status, "ok"))
@@ -141,7 +146,72 @@ static int load_entry(json_t *r, size_t idx, struct eb_rentry *e,
 	return 0;
 }
 
-static int load_root(json_t *root, struct eb_rview *rv, char *err, size_t errlen)
+/* A switch file's strategy list and rounds into @rv. */
+static int load_switch(json_t *root, struct eb_rview *rv)
+{
+	json_t *sw = json_object_get(root, "switch"), *names, *v;
+	size_t i;
+
+	if (!json_is_object(sw))
+		return 0;
+	names = json_object_get(sw, "strategies");
+	rv->rounds = (size_t)json_integer_value(json_object_get(sw, "rounds"));
+	rv->strategies = calloc(json_array_size(names) + 1, sizeof(*rv->strategies));
+	if (!rv->strategies)
+		return -ENOMEM;
+	json_array_foreach(names, i, v) {
+		rv->strategies[i] = strdup(json_is_string(v) ? json_string_value(v) : "?");
+		if (!rv->strategies[i])
+			return -ENOMEM;
+		rv->nstrategies++;
+	}
+	return 0;
+}
+
+/*
+ * Another round of an entry already loaded (one strategy of a switch
+ * file): one more run.  An entry whose first round failed takes its
+ * statistics from the first round that ran.
+ */
+static int add_round(json_t *r, size_t idx, struct eb_rentry *e, size_t cap,
+		     char *err, size_t errlen)
+{
+	json_t *med = json_object_get(json_object_get(r, "cycles"), "median");
+	int round = (int)json_integer_value(json_object_get(r, "round"));
+	struct eb_rentry fresh;
+	int ret;
+
+	if (!json_is_string(json_object_get(r, "status")) ||
+	    strcmp(json_string_value(json_object_get(r, "status")), "ok"))
+		return 0;
+	if (!e->has_cycles) {
+		memset(&fresh, 0, sizeof(fresh));
+		ret = load_entry(r, idx, &fresh, err, errlen);
+		if (!ret)
+			ret = eb_rview_load_runs(r, &fresh, err, errlen);
+		if (ret)
+			return ret;
+		free(e->test); free(e->apx); free(e->xcr0); free(e->status);
+		free(e->reason); free(e->raw); free(e->runs);
+		*e = fresh;
+		e->runs = realloc(e->runs, cap * sizeof(*e->runs));
+		if (!e->runs)
+			return -ENOMEM;
+		e->runs[0].round = round;
+		return 0;
+	}
+	if (!json_is_number(med) || e->nruns >= cap)
+		return fail(err, errlen, "results[%zu] (%s): round %d without cycles.median",
+			    idx, e->test, round);
+	e->runs[e->nruns].median = json_number_value(med);
+	e->runs[e->nruns].raw = NULL;
+	e->runs[e->nruns].nraw = 0;
+	e->runs[e->nruns++].round = round;
+	return 0;
+}
+
+static int load_root(json_t *root, struct eb_rview *rv, const char *only,
+		     char *err, size_t errlen)
 {
 	json_t *host, *cpu, *kernel, *kvm, *results, *config, *exb;
 	size_t i;
@@ -181,31 +251,66 @@ static int load_root(json_t *root, struct eb_rview *rv, char *err, size_t errlen
 		return fail(err, errlen, "missing host.hostname, host.cpu.model_name, "
 			    "kvm.flavor or kvm.strategy");
 
-	rv->nentries = json_array_size(results);
-	rv->entries = calloc(rv->nentries ? rv->nentries : 1, sizeof(*rv->entries));
+	if (load_switch(root, rv))
+		return -ENOMEM;
+	if (only) {
+		free(rv->strategy);
+		rv->strategy = strdup(only);
+		if (!rv->strategy)
+			return -ENOMEM;
+	}
+	rv->entries = calloc(json_array_size(results) + 1, sizeof(*rv->entries));
 	if (!rv->entries)
 		return -ENOMEM;
-	for (i = 0; i < rv->nentries; i++) {
+	for (i = 0; i < json_array_size(results); i++) {
 		json_t *r = json_array_get(results, i);
+		struct eb_rentry *e = &rv->entries[rv->nentries], *had;
 
 		if (!json_is_object(r))
 			return fail(err, errlen, "results[%zu] is not an object", i);
+		if (only && strcmp(only, json_string_value(json_object_get(r, "strategy")) ?
+				   json_string_value(json_object_get(r, "strategy")) : ""))
+			continue;
 		rv->standin |= !strncmp(json_string_value(json_object_get(r, "apx")) ?: "",
 					"standin", 7);
-		ret = load_entry(r, i, &rv->entries[i], err, errlen);
+		rv->nentries++;
+		ret = load_entry(r, i, e, err, errlen);
 		if (!ret)
-			ret = eb_rview_load_runs(r, &rv->entries[i], err, errlen);
+			ret = eb_rview_load_runs(r, e, err, errlen);
 		if (ret)
 			return ret;
-		if (eb_rview_find(rv, rv->entries[i].test, rv->entries[i].apx,
-				  rv->entries[i].xcr0) != &rv->entries[i])
-			return fail(err, errlen, "results[%zu]: %s apx=%s xcr0=%s appears twice",
-				    i, rv->entries[i].test, rv->entries[i].apx, rv->entries[i].xcr0);
+		had = (struct eb_rentry *)eb_rview_find(rv, e->test, e->apx, e->xcr0);
+		if (only && had != e) {
+			/* Another round: the entry's next run. */
+			rv->nentries--;
+			free(e->test); free(e->apx); free(e->xcr0); free(e->status);
+			free(e->reason); free(e->raw); free(e->runs);
+			memset(e, 0, sizeof(*e));
+			ret = add_round(r, i, had, rv->rounds + 1, err, errlen);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (only && e->runs) {
+			e->runs = realloc(e->runs, (rv->rounds + 1) * sizeof(*e->runs));
+			if (!e->runs)
+				return -ENOMEM;
+			e->runs[0].round = (int)json_integer_value(json_object_get(r, "round"));
+		}
+		for (size_t k = 0; !only && k < e->nruns; k++)
+			e->runs[k].round = -1;
+		if (had != e)
+			return fail(err, errlen, "results[%zu]: %s apx=%s xcr0=%s appears twice%s",
+				    i, e->test, e->apx, e->xcr0, rv->nstrategies ?
+				    " (a one-boot --strategies file: 'exitbench compare FILE')" : "");
 	}
+	if (only && !rv->nentries)
+		return fail(err, errlen, "no result of strategy '%s'", only);
 	return 0;
 }
 
-int eb_rview_load(const char *path, struct eb_rview *out, char *err, size_t errlen)
+static int load_path(const char *path, const char *only, struct eb_rview *out,
+		     char *err, size_t errlen)
 {
 	char msg[256];
 	json_t *root;
@@ -217,13 +322,24 @@ int eb_rview_load(const char *path, struct eb_rview *out, char *err, size_t errl
 	if (ret)
 		return ret;
 	out->path = strdup(path);
-	ret = out->path ? load_root(root, out, msg, sizeof(msg)) : -ENOMEM;
+	ret = out->path ? load_root(root, out, only, msg, sizeof(msg)) : -ENOMEM;
 	json_decref(root);
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", path, ret == -ENOMEM ? "out of memory" : msg);
 		eb_rview_free(out);
 	}
 	return ret;
+}
+
+int eb_rview_load(const char *path, struct eb_rview *out, char *err, size_t errlen)
+{
+	return load_path(path, NULL, out, err, errlen);
+}
+
+int eb_rview_load_strategy(const char *path, const char *strategy,
+			   struct eb_rview *out, char *err, size_t errlen)
+{
+	return load_path(path, strategy, out, err, errlen);
 }
 
 void eb_rview_free(struct eb_rview *rv)
@@ -241,6 +357,9 @@ void eb_rview_free(struct eb_rview *rv)
 	free(rv->hostname); free(rv->cpu_vendor); free(rv->cpu_model_name);
 	free(rv->microcode); free(rv->kernel_release); free(rv->flavor);
 	free(rv->module); free(rv->strategy); free(rv->emulated);
+	for (i = 0; i < rv->nstrategies; i++)
+		free(rv->strategies[i]);
+	free(rv->strategies);
 	memset(rv, 0, sizeof(*rv));
 }
 

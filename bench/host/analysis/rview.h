@@ -21,6 +21,7 @@ struct eb_rrun {
 	double median;		/* cycles per exit */
 	const double *raw;	/* per exit, a slice of the entry's raw; or NULL */
 	size_t nraw;
+	int round;		/* run --strategies: the round; else -1 */
 };
 
 struct eb_rentry {
@@ -40,6 +41,8 @@ struct eb_rentry {
 	size_t nruns;
 	struct eb_rrun *runs;
 	double tick;		/* TSC step per exit, cycles; 0 unknown */
+	double loop;		/* overhead_cycles: the empty loop at this CPL; NAN absent */
+	int loop_cpl;		/* overhead_cpl; -1 absent */
 };
 
 struct eb_rview {
@@ -54,6 +57,13 @@ struct eb_rview {
 	size_t repeat;		/* config.repeat; 1 if absent */
 	double tick;		/* tsc_tick.cycles (per sample); 0 unknown */
 	double inject_delay;	/* config.inject_delay_cycles; 0: a plain run */
+	/*
+	 * A one-boot `run --strategies` file: its strategies in run order
+	 * and rounds (0 otherwise).  Loaded with eb_rview_load_strategy(),
+	 * the view holds that strategy only, each round one run.
+	 */
+	char **strategies;
+	size_t nstrategies, rounds;
 	size_t nentries;
 	struct eb_rentry *entries;
 	bool standin;		/* some rows ran under the kernel's APX stand-in */
@@ -73,6 +83,15 @@ void eb_rview_set_standin_as_apx(bool on);
  */
 int eb_rview_load(const char *path, struct eb_rview *out, char *err, size_t errlen);
 void eb_rview_free(struct eb_rview *rv);
+
+/*
+ * Load one strategy of a `run --strategies` file: the results whose
+ * "strategy" is @strategy, each (test, apx, xcr0) one entry whose runs
+ * are its rounds (eb_rrun.round; raw samples of the first ok round
+ * only), and kvm.strategy set to @strategy.  Errors as eb_rview_load().
+ */
+int eb_rview_load_strategy(const char *path, const char *strategy,
+			   struct eb_rview *out, char *err, size_t errlen);
 
 /*
  * rview_runs.c, called by the loader: fill @e's runs and tick from the

@@ -26,7 +26,7 @@
 #define PVM_NATIVE	{ .supported = true, .cpl = 3, \
 			  .note = "guest CPL3: the loop runs natively on PVM; the access traps (#GP for port I/O, #PF for MMIO) and KVM emulates it" }
 #define PVM_EMULATED	{ .supported = true, .cpl = 0, .emulated = true, \
-			  .note = "emulated: guest CPL0 is software-emulated on PVM (~1.5k cycles per instruction)" }
+			  .note = "emulated: guest CPL0 is software-emulated on PVM (the run reports the empty CPL0 loop's cost)" }
 #define ALL_HW(pvm)	{ [EB_FLAVOR_VMX] = HW, [EB_FLAVOR_SVM] = HW, [EB_FLAVOR_PVM] = pvm }
 /* What KVM's exit counter must show, per hardware flavor (testlist.h). */
 #define HW_EXITS(e)	{ .supported = true, .cpl = 0, .exits = (e) }
