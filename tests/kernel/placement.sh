@@ -20,7 +20,8 @@ BUILD_DIR  the variant's object directory (scripts/kvariant build --out DIR
 --tokens   print the event string of one function (for debugging)
 
 Events: LOADS/STORES (R16..R31 moved to/from 16 consecutive u64 slots, in
-register order), EGPR? (any other R16-R31 access), CMPB (cmpb $0, flag),
+register order, or the stand-in's 16 moves of R11 to/from consecutive
+slots, CONFIG_KVM_APX_STANDIN), EGPR? (any other R16-R31 access), CMPB (cmpb $0, flag),
 JE, VMENTER, VMSAVE, VMLOAD, WRMSR, XSETBV, PUSHRAX, POPRAX, '.' (other).
 Exit 0 if the placement matches, 1 if not, 77 for a strategy without
 rules here, 2 on bad usage.
@@ -37,14 +38,23 @@ tokens() {
 		--disassemble-symbols="$fn" "$obj") || die "$objdump failed on $obj"
 	printf '%s\n' "$dis" | grep -q "<$fn>:" || { echo MISSING; return; }
 	printf '%s\n' "$dis" | awk '
-	function flush(   i, ok) {
+	# A run of R11 moves is a stand-in block (CONFIG_KVM_APX_STANDIN:
+	# sixteen moves of R11 to consecutive slots) or ordinary code.
+	function flush(   i, ok, r11) {
 		if (n == 0)
 			return
+		r11 = (reg[0] == 11)
 		ok = (n == 16)
 		for (i = 0; i < n && ok; i++)
-			if (reg[i] != 16 + i || off[i] != off[0] + 8 * i || base[i] != base[0])
+			if (reg[i] != (r11 ? 11 : 16 + i) || off[i] != off[0] + 8 * i || base[i] != base[0])
 				ok = 0
-		out = out " " (ok ? kind : "EGPR?")
+		if (ok)
+			out = out " " kind
+		else if (r11)
+			for (i = 0; i < n; i++)
+				out = out " ."
+		else
+			out = out " EGPR?"
 		n = 0
 	}
 	function hex(s,   v, i) {
@@ -56,21 +66,21 @@ tokens() {
 	}
 	# One EGPR move "D(%B)" and "%rN": blocks of sixteen become one event.
 	function egpr(k, mem, r,   d, b) {
-		if (n > 0 && k != kind)
+		sub(/^%r/, "", r)
+		if (n > 0 && (k != kind || (r == 11) != (reg[0] == 11)))
 			flush()
 		d = mem; sub(/\(.*/, "", d)
 		b = mem; sub(/.*\(%/, "", b); sub(/\).*/, "", b)
-		sub(/^%r/, "", r)
 		kind = k; reg[n] = r + 0; off[n] = hex(d); base[n] = b; n++
 	}
 	BEGIN { n = 0 }
 	/^$/ || /:$/ || /file format/ { next }
 	{
 		sub(/^[ \t]+/, ""); gsub(/\t/, " ")
-		if ($0 ~ /^movq (0x[0-9a-f]+)?\(%[a-z0-9]+\), %r(1[6-9]|2[0-9]|3[01])$/) {
+		if ($0 ~ /^movq (0x[0-9a-f]+)?\(%[a-z0-9]+\), %r(1[16-9]|2[0-9]|3[01])$/) {
 			egpr("LOADS", substr($2, 1, length($2) - 1), $3); next
 		}
-		if ($0 ~ /^movq %r(1[6-9]|2[0-9]|3[01]), (0x[0-9a-f]+)?\(%[a-z0-9]+\)$/) {
+		if ($0 ~ /^movq %r(1[16-9]|2[0-9]|3[01]), (0x[0-9a-f]+)?\(%[a-z0-9]+\)$/) {
 			egpr("STORES", $3, substr($2, 1, length($2) - 1)); next
 		}
 		flush()
