@@ -237,12 +237,13 @@ static void expected(const char *s, int on, uint64_t g, uint64_t h, uint64_t m,
 	memset(e, 0, sizeof(*e) * ST_EXITS);
 	e[ST_DISPATCH] = switchable;
 	e[ST_XSETBV] = 2 * differ;
+	/* Every store is followed by a clear. */
 	if (!strcmp(s, "cond-swap") || !strcmp(s, "dual-exit")) {
-		e[ST_STORES] = e[ST_LOADS] = on;
+		e[ST_STORES] = e[ST_LOADS] = e[ST_CLEARS] = on;
 	} else if (!strcmp(s, "xcr0-first")) {
-		e[ST_STORES] = e[ST_LOADS] = 1;
+		e[ST_STORES] = e[ST_LOADS] = e[ST_CLEARS] = 1;
 	} else if (!strcmp(s, "early-xcr0")) {
-		e[ST_STORES] = e[ST_LOADS] = on;
+		e[ST_STORES] = e[ST_LOADS] = e[ST_CLEARS] = on;
 		e[ST_XSETBV] = on ? 2 * differ : 2 + 2 * (early != h);
 	}
 }

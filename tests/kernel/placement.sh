@@ -21,7 +21,9 @@ BUILD_DIR  the variant's object directory (scripts/kvariant build --out DIR
 
 Events: LOADS/STORES (R16..R31 moved to/from 16 consecutive u64 slots, in
 register order, or the stand-in's 16 moves of R11 to/from consecutive
-slots, CONFIG_KVM_APX_STANDIN), EGPR? (any other R16-R31 access), CMPB (cmpb $0, flag),
+slots, CONFIG_KVM_APX_STANDIN), CLEARS (zeroing XORs of R16D..R31D in
+order, or the stand-in's 16 XORs or TESTs of R11), EGPR? (any other
+R16-R31 access), CMPB (cmpb $0, flag),
 JE, VMENTER, VMSAVE, VMLOAD, WRMSR, XSETBV, PUSHRAX, POPRAX, '.' (other).
 Exit 0 if the placement matches, 1 if not, 77 for a strategy without
 rules here, 2 on bad usage.
@@ -41,6 +43,7 @@ tokens() {
 	# A run of R11 moves is a stand-in block (CONFIG_KVM_APX_STANDIN:
 	# sixteen moves of R11 to consecutive slots) or ordinary code.
 	function flush(   i, ok, r11) {
+		cflush()
 		if (n == 0)
 			return
 		r11 = (reg[0] == 11)
@@ -64,8 +67,37 @@ tokens() {
 			v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
 		return v
 	}
+	# Zeroing XORs of R16D..R31D in order (or sixteen XORs, or TESTs, of
+	# R11: the stand-in) are one CLEARS event; R11 runs of any other
+	# length are ordinary code.
+	function cflush(   i, ok, r11) {
+		if (cn == 0)
+			return
+		r11 = (creg[0] == 11)
+		ok = (cn == 16)
+		for (i = 0; i < cn && ok; i++)
+			if (creg[i] != (r11 ? 11 : 16 + i))
+				ok = 0
+		if (ok)
+			out = out " CLEARS"
+		else if (r11)
+			for (i = 0; i < cn; i++)
+				out = out " ."
+		else
+			out = out " EGPR?"
+		cn = 0
+	}
+	function clr(r) {
+		if (n > 0)
+			flush()
+		sub(/^%r/, "", r); sub(/d?,?$/, "", r)
+		if (cn > 0 && ((r == 11) != (creg[0] == 11) || op != cop))
+			cflush()
+		cop = op; creg[cn++] = r + 0
+	}
 	# One EGPR move "D(%B)" and "%rN": blocks of sixteen become one event.
 	function egpr(k, mem, r,   d, b) {
+		cflush()
 		sub(/^%r/, "", r)
 		if (n > 0 && (k != kind || (r == 11) != (reg[0] == 11)))
 			flush()
@@ -73,7 +105,7 @@ tokens() {
 		b = mem; sub(/.*\(%/, "", b); sub(/\).*/, "", b)
 		kind = k; reg[n] = r + 0; off[n] = hex(d); base[n] = b; n++
 	}
-	BEGIN { n = 0 }
+	BEGIN { n = 0; cn = 0 }
 	/^$/ || /:$/ || /file format/ { next }
 	{
 		sub(/^[ \t]+/, ""); gsub(/\t/, " ")
@@ -83,7 +115,13 @@ tokens() {
 		if ($0 ~ /^movq %r(1[16-9]|2[0-9]|3[01]), (0x[0-9a-f]+)?\(%[a-z0-9]+\)$/) {
 			egpr("STORES", $3, substr($2, 1, length($2) - 1)); next
 		}
+		if ($1 == "xorl" && $2 == $3 "," && $3 ~ /^%r(1[16-9]|2[0-9]|3[01])d$/) {
+			op = $1; clr($3); next
+		}
+		if ($1 == "testq" && $2 == "%r11," && $3 == "%r11") { op = $1; clr($3); next }
 		flush()
+		# The apx_* counters (CONFIG_KVM_APX_COUNT) are not placement.
+		if ($1 == "incq") next
 		if ($0 ~ /%r(1[6-9]|2[0-9]|3[01])([^0-9]|$)/) { out = out " EGPR?"; next }
 		if ($0 ~ /^(nop|endbr64|int3)/) next
 		if ($0 ~ /^(vmresume|vmlaunch|vmrun)/) e = "VMENTER"
@@ -174,11 +212,12 @@ cond-swap)
 	# Entry: flag test, loads, then VM-entry.
 	ev "$vmx_s" __vmx_vcpu_run
 	counts 1 0; seq_ "CMPB JE LOADS"; order LOADS VMENTER
-	# Exit: after the host SPEC_CTRL write, behind the flag test.
+	# Exit: after the host SPEC_CTRL write, behind the flag test, then
+	# cleared.
 	ev "$vmx_s" vmx_vmexit
-	counts 0 1; seq_ "CMPB JE STORES"; after_last WRMSR STORES
+	counts 0 1; seq_ "CMPB JE STORES CLEARS"; after_last WRMSR STORES
 	ev "$svm_s" __svm_vcpu_run
-	counts 1 1; seq_ "CMPB JE LOADS"; seq_ "CMPB JE STORES"
+	counts 1 1; seq_ "CMPB JE LOADS"; seq_ "CMPB JE STORES CLEARS"
 	order LOADS VMENTER; order VMENTER VMSAVE; order VMSAVE STORES
 	after_last VMLOAD STORES
 	for f in "$vmx_c:vmx_vcpu_run" "$svm_c:svm_vcpu_run"; do
@@ -192,7 +231,7 @@ early-xcr0)
 	# In C the block layout is the compiler's: one load block, one store
 	# block and the two inner XSETBVs in each vendor run function.
 	for f in "$vmx_c:vmx_vcpu_run" "$svm_c:svm_vcpu_run"; do
-		ev "${f%%:*}" "${f#*:}"; counts 1 1
+		ev "${f%%:*}" "${f#*:}"; counts 1 1; seq_ "STORES CLEARS"
 		ok "two XSETBV" "$([ "$(count XSETBV)" = 2 ] && echo 1)"
 	done
 	;;
@@ -201,14 +240,14 @@ dual-exit)
 	counts 1 0; seq_ "CMPB JE LOADS"; order LOADS VMENTER
 	# The APX exit path saves first (push RAX, reload @regs), no test.
 	ev "$vmx_s" vmx_vmexit_apx
-	counts 0 1; ok "starts with PUSHRAX . STORES" "$([[ "$t" == "PUSHRAX . STORES"* ]] && echo 1)"
+	counts 0 1; ok "starts with PUSHRAX . STORES CLEARS" "$([[ "$t" == "PUSHRAX . STORES CLEARS"* ]] && echo 1)"
 	absent CMPB
 	ev "$vmx_s" vmx_vmexit
 	counts 0 0
 	ev "$svm_s" __svm_vcpu_run
 	counts 0 0
 	ev "$svm_s" __svm_vcpu_run_apx
-	counts 1 1; absent CMPB; order LOADS VMENTER; seq_ "VMENTER POPRAX STORES"
+	counts 1 1; absent CMPB; order LOADS VMENTER; seq_ "VMENTER POPRAX STORES CLEARS"
 	for f in "$vmx_c:vmx_vcpu_run" "$svm_c:svm_vcpu_run"; do
 		ev "${f%%:*}" "${f#*:}"; counts 0 0; absent XSETBV
 	done
@@ -220,12 +259,13 @@ xcr0-first)
 	# Exit: XSETBV(host) behind the flag test, after the host SPEC_CTRL
 	# write, then the unconditional stores.
 	ev "$vmx_s" vmx_vmexit
-	counts 0 1; after_last WRMSR XSETBV; seq_ "CMPB JE"; seq_ "XSETBV . STORES"
+	counts 0 1; after_last WRMSR XSETBV; seq_ "CMPB JE"; seq_ "XSETBV . STORES CLEARS"
 	ev "$svm_s" __svm_vcpu_run
 	counts 1 1; order LOADS XSETBV; order XSETBV VMENTER
 	ok "a second XSETBV after the host VMLOAD, then the stores" \
 		"$(a=$(idx last VMLOAD) x=$(idx last XSETBV) s=$(idx first STORES)
 		   [ "$(count XSETBV)" = 2 ] && [ "$x" -gt "$a" ] && [ "$s" -gt "$x" ] && echo 1)"
+	seq_ "STORES CLEARS"
 	for f in "$vmx_c:vmx_vcpu_run" "$svm_c:svm_vcpu_run"; do
 		ev "${f%%:*}" "${f#*:}"; counts 0 0; absent XSETBV
 	done
