@@ -256,16 +256,23 @@ xcr0-first)
 	# Entry: loads with the host's XCR0, then XSETBV(guest), then VM-entry.
 	ev "$vmx_s" __vmx_vcpu_run
 	counts 1 0; order LOADS XSETBV; order XSETBV VMENTER
-	# Exit: XSETBV(host) behind the flag test, after the host SPEC_CTRL
-	# write, then the unconditional stores.
+	# Exit: XSETBV(host) first, unconditionally (no branch, no SPEC_CTRL
+	# write before it), then the stores and the clears; VM-Fail loads the
+	# host's XCR0 too.
 	ev "$vmx_s" vmx_vmexit
-	counts 0 1; after_last WRMSR XSETBV; seq_ "CMPB JE"; seq_ "XSETBV . STORES CLEARS"
+	counts 0 1; seq_ "XSETBV . . . STORES CLEARS"
+	ok "the first XSETBV before any branch or WRMSR, a second for VM-Fail" \
+		"$(x=$(idx first XSETBV) j=$(idx first JE) w=$(idx first WRMSR)
+		   [ "$x" -gt 0 ] && [ "$j" -gt "$x" ] && [ "$w" -gt "$x" ] &&
+		   [ "$(count XSETBV)" = 2 ] && echo 1)"
 	ev "$svm_s" __svm_vcpu_run
 	counts 1 1; order LOADS XSETBV; order XSETBV VMENTER
-	ok "a second XSETBV after the host VMLOAD, then the stores" \
-		"$(a=$(idx last VMLOAD) x=$(idx last XSETBV) s=$(idx first STORES)
-		   [ "$(count XSETBV)" = 2 ] && [ "$x" -gt "$a" ] && [ "$s" -gt "$x" ] && echo 1)"
-	seq_ "STORES CLEARS"
+	seq_ "XSETBV . . POPRAX STORES CLEARS"
+	ok "XSETBV(host) right after VMRUN, no branch between" \
+		"$(printf '%s\n' "$t" | awk '{ for (i = 1; i <= NF; i++) {
+			if ($i == "VMENTER") { v = 1; continue }
+			if (v && $i == "JE") exit
+			if (v && $i == "XSETBV") { print 1; exit } } }')"
 	for f in "$vmx_c:vmx_vcpu_run" "$svm_c:svm_vcpu_run"; do
 		ev "${f%%:*}" "${f#*:}"; counts 0 0; absent XSETBV
 	done
