@@ -257,17 +257,18 @@ xcr0-first)
 	ev "$vmx_s" __vmx_vcpu_run
 	counts 1 0; order LOADS XSETBV; order XSETBV VMENTER
 	# Exit: XSETBV(host) first, unconditionally (no branch, no SPEC_CTRL
-	# write before it), then the stores and the clears; VM-Fail loads the
-	# host's XCR0 too.
+	# write before it), then the stores and the clears (between them: the
+	# POPs of RDX and RCX, the reload of @regs and the feature gate's
+	# JMP, patched out at boot); VM-Fail loads the host's XCR0 too.
 	ev "$vmx_s" vmx_vmexit
-	counts 0 1; seq_ "XSETBV . . . STORES CLEARS"
+	counts 0 1; seq_ "XSETBV . . . . STORES CLEARS"
 	ok "the first XSETBV before any branch or WRMSR, a second for VM-Fail" \
 		"$(x=$(idx first XSETBV) j=$(idx first JE) w=$(idx first WRMSR)
 		   [ "$x" -gt 0 ] && [ "$j" -gt "$x" ] && [ "$w" -gt "$x" ] &&
 		   [ "$(count XSETBV)" = 2 ] && echo 1)"
 	ev "$svm_s" __svm_vcpu_run
 	counts 1 1; order LOADS XSETBV; order XSETBV VMENTER
-	seq_ "XSETBV . . POPRAX STORES CLEARS"
+	seq_ "XSETBV . . POPRAX . STORES CLEARS"
 	ok "XSETBV(host) right after VMRUN, no branch between" \
 		"$(printf '%s\n' "$t" | awk '{ for (i = 1; i <= NF; i++) {
 			if ($i == "VMENTER") { v = 1; continue }
