@@ -78,8 +78,8 @@ mapfile -t objs < <(cat "$ref"/arch/x86/kvm/{kvm,kvm-intel,kvm-amd}.mod 2>/dev/n
 [ ${#objs[@]} -gt 0 ] || { echo "off_equiv: error: no objects listed in $ref/arch/x86/kvm/*.mod" >&2; exit 2; }
 for o in "${objs[@]}"; do
 	o=${o#./}
-	if [ ! -f "$new/$o" ]; then
-		notok "$o: missing in $new"
+	if [ ! -f "$ref/$o" ] || [ ! -f "$new/$o" ]; then
+		notok "$o: missing in $ref or $new"
 		continue
 	fi
 	a=$(funcs "$ref/$o") b=$(funcs "$new/$o")
