@@ -21,9 +21,11 @@ REF_BUILD, NEW_BUILD  two kbuild object trees (scripts/kvariant build
 Every .o under arch/x86/kvm of REF_BUILD that kvm.ko, kvm-intel.ko or
 kvm-amd.ko links (each *.mod lists them) is compared with NEW_BUILD's:
 the same functions, each the same sequence of instructions and
-relocations.  Jump targets become function-relative, and the addends of
-relocations against string sections are dropped (strings added to a
-file shift them; the instructions still have to match).
+relocations.  Jump targets become function-relative, relocations against
+a text section name the function there, and the addends of relocations
+against string sections and the numbers of local constant labels are
+dropped (a function or string added to a file shifts them; the
+instructions still have to match).
 Exit 0 if all are equal, 1 if not, 2 on bad usage.
 USAGE
 }
@@ -46,13 +48,34 @@ for d in "$ref" "$new"; do
 	[ -f "$d/arch/x86/kvm/kvm.mod" ] || { echo "off_equiv: error: $d has no arch/x86/kvm/kvm.mod (not a KVM build)" >&2; exit 2; }
 done
 
-# funcs OBJECT: "FUNCTION<TAB>normalized body" per line, sorted.
+# funcs OBJECT: "FUNCTION<TAB>normalized body" per line, sorted.  A
+# relocation against a section plus an offset (".text+0x14e80", the
+# address of a static function) names the symbol there instead, and local
+# constant labels (".LC133") lose their number: both shift when a function
+# or a string is added elsewhere in the file.
 funcs() {
-	"$objdump" -d -r --no-show-raw-insn "$1" | awk '
+	{
+		"$objdump" -t "$1" | awk '$NF !~ /^\./ && NF >= 6 { print "SYM", $(NF - 2), $1, $NF }'
+		"$objdump" -d -r --no-show-raw-insn "$1"
+	} | awk '
+	function hex(x,   v, i) {
+		v = 0; sub(/^0x/, "", x)
+		for (i = 1; i <= length(x); i++)
+			v = v * 16 + index("0123456789abcdef", substr(x, i, 1)) - 1
+		return v
+	}
+	# name+delta of the symbol at or below OFF in section SEC
+	function at(sec, off,   i, best, bv) {
+		best = ""; bv = -1
+		for (i = 0; i < ns; i++)
+			if (ssec[i] == sec && sval[i] <= off && sval[i] > bv) { bv = sval[i]; best = sname[i] }
+		return best == "" ? sec "+?" : best "+" (off - bv)
+	}
 	function out() { if (fn != "") printf "%s\t%s\n", fn, body }
+	$1 == "SYM" { ssec[ns] = $2; sval[ns] = hex($3); sname[ns] = $4; ns++; next }
 	/^[0-9a-f]+ <[^>]+>:$/ {
 		out()
-		fn = $2; sub(/^</, "", fn); sub(/>:$/, "", fn); body = ""; next
+		fn = $2; sub(/^</, "", fn); sub(/>:$/, "", fn); body = pad = ""; next
 	}
 	fn == "" || /^$/ || /^Disassembly/ { next }
 	{
@@ -61,6 +84,11 @@ funcs() {
 		gsub(/0x[0-9a-f]+ <[^>+]+/, "<")
 		if ($1 ~ /^R_/ && $2 ~ /^\.(rodata|str)/)
 			sub(/[+-]0x[0-9a-f]+$/, "", $2)
+		if ($1 ~ /^R_/ && match($2, /^\.text[.a-z]*\+0x[0-9a-f]+/)) {
+			split(substr($2, 1, RLENGTH), p, "+")
+			$2 = at(p[1], hex(p[2])) substr($2, RLENGTH + 1)
+		}
+		gsub(/\.LC[0-9]+/, ".LC")
 		gsub(/[ \t]+/, " ")
 		# Padding between functions is not part of either.
 		if ($0 ~ /^(nop|int3)/) { pad = pad $0 ";"; next }
@@ -88,7 +116,7 @@ for o in "${objs[@]}"; do
 		continue
 	fi
 	# Differences are fine only as allowed extra functions.
-	bad=$(diff <(printf '%s\n' "$a") <(printf '%s\n' "$b") | awk -v o="$o" -v allow="${allow[*]}" '
+	bad=$({ diff <(printf '%s\n' "$a") <(printf '%s\n' "$b") || true; } | awk -v o="$o" -v allow="${allow[*]}" '
 		BEGIN { n = split(allow, l, " "); for (i = 1; i <= n; i++) ok[l[i]] = 1 }
 		/^>/ { f = $2; sub(/\t.*/, "", f); if ((o ":" f) in ok) next }
 		/^[<>]/ { f = $2; sub(/\t.*/, "", f); print $1 " " f }' | sort -u | head -20)
