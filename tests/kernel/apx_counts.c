@@ -4,8 +4,8 @@
  * as kernel-patches/README.md, "Expected counts per exit", says, with the
  * guest's stand-in APX (CONFIG_KVM_APX_STANDIN) on and off?
  *
- * A real-mode guest sets XCR0 with XSETBV, then exits to userspace with
- * OUT in a loop.  For each strategy and for the stand-in bits set ("on")
+ * A real-mode guest gets its XCR0 (KVM_SET_XCRS, and XSETBV in the guest),
+ * then exits to userspace with OUT in a loop.  For each strategy and for the stand-in bits set ("on")
  * and clear ("off") in the guest's XCR0, the stats are read around N loop
  * exits; every apx_* delta must be the table's per-exit value times the
  * exits KVM counted (interrupt exits included: they leave the fastpath
@@ -158,6 +158,7 @@ static void vm_create(struct vm *vm, int kvm, uint64_t xcr0)
 	struct kvm_cpuid2 *cpuid;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs = { 0 };
+	struct kvm_xcrs xcrs = { 0 };
 	int n = 100;
 
 	vm->fd = ioctl(kvm, KVM_CREATE_VM, 0);
@@ -201,6 +202,18 @@ static void vm_create(struct vm *vm, int kvm, uint64_t xcr0)
 	regs.rflags = 2;
 	if (ioctl(vm->vcpu, KVM_SET_REGS, &regs))
 		die("KVM_SET_REGS: %s", strerror(errno));
+	/*
+	 * Also set XCR0 from here: QEMU 7.2's TCG does not intercept a
+	 * nested guest's XSETBV (KVM never sees it, its XCR0 stays at the
+	 * reset value), and KVM_SET_XCRS takes the same path in KVM
+	 * (__kvm_set_xcr()).  The guest's XSETBV of the same value then
+	 * changes nothing; on hardware it exits as usual.
+	 */
+	xcrs.nr_xcrs = 1;
+	xcrs.xcrs[0].xcr = 0;
+	xcrs.xcrs[0].value = xcr0;
+	if (ioctl(vm->vcpu, KVM_SET_XCRS, &xcrs))
+		die("KVM_SET_XCRS(%#llx): %s", (unsigned long long)xcr0, strerror(errno));
 	stats_open(vm);
 }
 
