@@ -151,10 +151,11 @@ vm_stock_kernel() {
 	VM_KRELEASE=$(cat "$dir/release")
 }
 
-# vm_variant_kernel TOP STRATEGY CACHE WORK [KSRC]: build a strategy
-# variant's kernel with scripts/kvariant and copy what the boot needs into
-# WORK/kernel: the PVH vmlinux when the config has CONFIG_PVH (else the
-# bzImage) and the modules.  Sets VM_KIMAGE and VM_KMODDIR.
+# vm_variant_kernel TOP STRATEGY CACHE WORK [KSRC [STANDIN]]: build a
+# strategy variant's kernel with scripts/kvariant and copy what the boot
+# needs into WORK/kernel: the PVH vmlinux when the config has CONFIG_PVH
+# (else the bzImage) and the modules.  STANDIN (default 1) adds the APX
+# stand-in and counter fragments.  Sets VM_KIMAGE and VM_KMODDIR.
 #
 # All variants share one build tree, CACHE/kernel/v6.12/vmtest: they differ
 # only in arch/x86/kvm and a few headers, and kvariant rewrites only the
@@ -164,7 +165,10 @@ vm_stock_kernel() {
 # The lock keeps another vmtest from switching the tree between our build
 # and our copy.
 vm_variant_kernel() {
-	local top=$1 s=$2 cache=$3 work=$4 ksrc=${5:-} tree out line vmlinux='' bzimage=''
+	local top=$1 s=$2 cache=$3 work=$4 ksrc=${5:-} standin=${6:-1} tree out line vmlinux='' bzimage=''
+	local frags=(--config "$top/kernel-patches/v6.12/vmtest.config")
+	[ "$standin" = 0 ] || frags+=(--config "$top/kernel-patches/v6.12/standin.config"
+				     --config "$top/kernel-patches/v6.12/count.config")
 	[ -x "$top/scripts/kvariant" ] ||
 		vm_die "TARGET '$s': a strategy kernel needs scripts/kvariant, which this tree does not have"
 	tree=$cache/kernel/v6.12/vmtest
@@ -179,8 +183,7 @@ vm_variant_kernel() {
 	vm_left "building the $s kernel"
 	vm_log "building the $s kernel with scripts/kvariant in $tree (first build: ~20 minutes on 2 cores; switching variants: minutes)"
 	out=$(EXITBENCH_CACHE=$cache timeout "$VM_LEFT" "$top/scripts/kvariant" build "$s" --bzimage \
-		--config "$top/kernel-patches/v6.12/vmtest.config" \
-		--out "$tree" ${ksrc:+--ksrc "$ksrc"}) || {
+		"${frags[@]}" --out "$tree" ${ksrc:+--ksrc "$ksrc"}) || {
 		# 124: timeout(1) stopped it; vm_left then names the bound.
 		[ $? -ne 124 ] || vm_left "building the $s kernel"
 		vm_die "scripts/kvariant build $s failed"

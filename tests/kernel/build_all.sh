@@ -14,7 +14,9 @@ kv=$top/scripts/kvariant
 kt_need_base
 command -v modinfo >/dev/null || { echo "1..0 # SKIP modinfo missing (Debian kmod)"; exit 0; }
 
-out=${EXITBENCH_CACHE:-$top/.cache}/kernel/v6.12/ci
+# EXITBENCH_KERNEL_TREE: another variant directory, e.g. to run this beside
+# a CI run that uses the default one.
+out=${EXITBENCH_KERNEL_TREE:-${EXITBENCH_CACHE:-$top/.cache}/kernel/v6.12/ci}
 mapfile -t strategies < <("$kv" list)
 n=0 fails=0
 rm -rf "$out/objs"

@@ -139,5 +139,50 @@ for bad in "EGPR_STORE(15, rax, 0)" "EGPR_LOAD(32, rax, 0)" "EGPR_STORE(16, rsp,
 	fi
 done
 
+# 5. The DO NOT MERGE stand-ins of arch/x86/kvm/apx_bench.h (prep: created
+# by the stand-in patch, extended by the counter patch): with the options
+# off the KVM_EGPR_* macros are the EGPR_* ones; with the stand-in, 16 moves
+# of R11 (REX, disp32) 128 bytes further, and XORs of R11D; with the
+# counters, an INCQ of the stat after each sequence.
+standin=$(grep -l '^+++ b/arch/x86/kvm/apx_bench.h' "$top"/kernel-patches/v6.12/prep/*.patch || true)
+if [ -n "$standin" ]; then
+	mkdir -p "$work/kvm/arch/x86/kvm"
+	for p in $standin; do
+		awk '/^diff --git/ { on = ($0 ~ /apx_bench.h/) } on' "$p" |
+			(cd "$work/kvm" && patch -p1 -s --no-backup-if-mismatch)
+	done
+	cp "$work/kvm/arch/x86/kvm/apx_bench.h" "$work/inc/apx_bench.h"
+	sites='KVM_EGPR_STORE_ALL(rdi, 136)
+KVM_EGPR_LOAD_ALL(r15, -0x100)
+KVM_EGPR_LOAD_ALL(rax, 0x88)
+KVM_EGPR_CLEAR_ALL'
+	printf '#include <apx_bench.h>\n%s\n' "$sites" >"$work/sb.S"
+	printf '#include <asm/egpr.h>\n%s\n' "${sites//KVM_EGPR_/EGPR_}" >"$work/sbref.S"
+	gcc -c -D__ASSEMBLY__ -I"$work/inc" "$work/sb.S" -o "$work/sb.o"
+	gcc -c -D__ASSEMBLY__ -I"$work/inc" "$work/sbref.S" -o "$work/sbref.o"
+	compare "apx_bench.h, options off: KVM_EGPR_* are the EGPR_* bytes" "$work/sb.o" "$work/sbref.o"
+	standin_ref() {	# standin_ref COUNT: the stand-in sequences, with INCQs if COUNT
+		local i
+		for i in $(seq 0 15); do echo "{disp32} movq %r11, $((136 + 128 + i * 8))(%rdi)"; done
+		[ "$1" = 0 ] || echo "incq $((136 + 0x1000))(%rdi)"
+		for i in $(seq 0 15); do echo "{disp32} movq $((-256 + 128 + i * 8))(%r15), %r11"; done
+		[ "$1" = 0 ] || echo "incq $((-256 + 0x1008))(%r15)"
+		for i in $(seq 0 15); do echo "{disp32} movq $((0x88 + 128 + i * 8))(%rax), %r11"; done
+		[ "$1" = 0 ] || echo "incq $((0x88 + 0x1008))(%rax)"
+		for i in $(seq 0 15); do echo "xorl %r11d, %r11d"; done
+	}
+	defs='-DCONFIG_KVM_APX_STANDIN -DKVM_APX_STAT_apx_egpr_stores=0x1000 -DKVM_APX_STAT_apx_egpr_loads=0x1008'
+	for c in 0 1; do
+		flags=$defs
+		[ $c = 0 ] || flags+=' -DCONFIG_KVM_APX_COUNT'
+		standin_ref $c >"$work/sref$c.s"
+		# shellcheck disable=SC2086 # the -D flags
+		gcc -c -D__ASSEMBLY__ $flags -I"$work/inc" "$work/sb.S" -o "$work/sb$c.o"
+		llvm-mc-19 -triple=x86_64 -filetype=obj "$work/sref$c.s" -o "$work/sref$c.o"
+		compare "apx_bench.h stand-in$([ $c = 0 ] || echo ' with counters'): R11 moves to regs[R16]+128, XORs of R11D match llvm-mc" \
+			"$work/sb$c.o" "$work/sref$c.o"
+	done
+fi
+
 echo "1..$n_test"
 [ "$fails" -eq 0 ]

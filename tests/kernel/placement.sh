@@ -20,7 +20,10 @@ BUILD_DIR  the variant's object directory (scripts/kvariant build --out DIR
 --tokens   print the event string of one function (for debugging)
 
 Events: LOADS/STORES (R16..R31 moved to/from 16 consecutive u64 slots, in
-register order), EGPR? (any other R16-R31 access), CMPB (cmpb $0, flag),
+register order, or the stand-in's 16 moves of R11 to/from consecutive
+slots, CONFIG_KVM_APX_STANDIN), CLEARS (zeroing XORs of R16D..R31D in
+order, or the stand-in's 16 XORs or TESTs of R11), EGPR? (any other
+R16-R31 access), CMPB (cmpb $0, flag),
 JE, VMENTER, VMSAVE, VMLOAD, WRMSR, XSETBV, PUSHRAX, POPRAX, '.' (other).
 Exit 0 if the placement matches, 1 if not, 77 for a strategy without
 rules here, 2 on bad usage.
@@ -37,14 +40,24 @@ tokens() {
 		--disassemble-symbols="$fn" "$obj") || die "$objdump failed on $obj"
 	printf '%s\n' "$dis" | grep -q "<$fn>:" || { echo MISSING; return; }
 	printf '%s\n' "$dis" | awk '
-	function flush(   i, ok) {
+	# A run of R11 moves is a stand-in block (CONFIG_KVM_APX_STANDIN:
+	# sixteen moves of R11 to consecutive slots) or ordinary code.
+	function flush(   i, ok, r11) {
+		cflush()
 		if (n == 0)
 			return
+		r11 = (reg[0] == 11)
 		ok = (n == 16)
 		for (i = 0; i < n && ok; i++)
-			if (reg[i] != 16 + i || off[i] != off[0] + 8 * i || base[i] != base[0])
+			if (reg[i] != (r11 ? 11 : 16 + i) || off[i] != off[0] + 8 * i || base[i] != base[0])
 				ok = 0
-		out = out " " (ok ? kind : "EGPR?")
+		if (ok)
+			out = out " " kind
+		else if (r11)
+			for (i = 0; i < n; i++)
+				out = out " ."
+		else
+			out = out " EGPR?"
 		n = 0
 	}
 	function hex(s,   v, i) {
@@ -54,26 +67,61 @@ tokens() {
 			v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
 		return v
 	}
+	# Zeroing XORs of R16D..R31D in order (or sixteen XORs, or TESTs, of
+	# R11: the stand-in) are one CLEARS event; R11 runs of any other
+	# length are ordinary code.
+	function cflush(   i, ok, r11) {
+		if (cn == 0)
+			return
+		r11 = (creg[0] == 11)
+		ok = (cn == 16)
+		for (i = 0; i < cn && ok; i++)
+			if (creg[i] != (r11 ? 11 : 16 + i))
+				ok = 0
+		if (ok)
+			out = out " CLEARS"
+		else if (r11)
+			for (i = 0; i < cn; i++)
+				out = out " ."
+		else
+			out = out " EGPR?"
+		cn = 0
+	}
+	function clr(r) {
+		if (n > 0)
+			flush()
+		sub(/^%r/, "", r); sub(/d?,?$/, "", r)
+		if (cn > 0 && ((r == 11) != (creg[0] == 11) || op != cop))
+			cflush()
+		cop = op; creg[cn++] = r + 0
+	}
 	# One EGPR move "D(%B)" and "%rN": blocks of sixteen become one event.
 	function egpr(k, mem, r,   d, b) {
-		if (n > 0 && k != kind)
+		cflush()
+		sub(/^%r/, "", r)
+		if (n > 0 && (k != kind || (r == 11) != (reg[0] == 11)))
 			flush()
 		d = mem; sub(/\(.*/, "", d)
 		b = mem; sub(/.*\(%/, "", b); sub(/\).*/, "", b)
-		sub(/^%r/, "", r)
 		kind = k; reg[n] = r + 0; off[n] = hex(d); base[n] = b; n++
 	}
-	BEGIN { n = 0 }
+	BEGIN { n = 0; cn = 0 }
 	/^$/ || /:$/ || /file format/ { next }
 	{
 		sub(/^[ \t]+/, ""); gsub(/\t/, " ")
-		if ($0 ~ /^movq (0x[0-9a-f]+)?\(%[a-z0-9]+\), %r(1[6-9]|2[0-9]|3[01])$/) {
+		if ($0 ~ /^movq (0x[0-9a-f]+)?\(%[a-z0-9]+\), %r(1[16-9]|2[0-9]|3[01])$/) {
 			egpr("LOADS", substr($2, 1, length($2) - 1), $3); next
 		}
-		if ($0 ~ /^movq %r(1[6-9]|2[0-9]|3[01]), (0x[0-9a-f]+)?\(%[a-z0-9]+\)$/) {
+		if ($0 ~ /^movq %r(1[16-9]|2[0-9]|3[01]), (0x[0-9a-f]+)?\(%[a-z0-9]+\)$/) {
 			egpr("STORES", $3, substr($2, 1, length($2) - 1)); next
 		}
+		if ($1 == "xorl" && $2 == $3 "," && $3 ~ /^%r(1[16-9]|2[0-9]|3[01])d$/) {
+			op = $1; clr($3); next
+		}
+		if ($1 == "testq" && $2 == "%r11," && $3 == "%r11") { op = $1; clr($3); next }
 		flush()
+		# The apx_* counters (CONFIG_KVM_APX_COUNT) are not placement.
+		if ($1 == "incq") next
 		if ($0 ~ /%r(1[6-9]|2[0-9]|3[01])([^0-9]|$)/) { out = out " EGPR?"; next }
 		if ($0 ~ /^(nop|endbr64|int3)/) next
 		if ($0 ~ /^(vmresume|vmlaunch|vmrun)/) e = "VMENTER"
@@ -164,11 +212,12 @@ cond-swap)
 	# Entry: flag test, loads, then VM-entry.
 	ev "$vmx_s" __vmx_vcpu_run
 	counts 1 0; seq_ "CMPB JE LOADS"; order LOADS VMENTER
-	# Exit: after the host SPEC_CTRL write, behind the flag test.
+	# Exit: after the host SPEC_CTRL write, behind the flag test, then
+	# cleared.
 	ev "$vmx_s" vmx_vmexit
-	counts 0 1; seq_ "CMPB JE STORES"; after_last WRMSR STORES
+	counts 0 1; seq_ "CMPB JE STORES CLEARS"; after_last WRMSR STORES
 	ev "$svm_s" __svm_vcpu_run
-	counts 1 1; seq_ "CMPB JE LOADS"; seq_ "CMPB JE STORES"
+	counts 1 1; seq_ "CMPB JE LOADS"; seq_ "CMPB JE STORES CLEARS"
 	order LOADS VMENTER; order VMENTER VMSAVE; order VMSAVE STORES
 	after_last VMLOAD STORES
 	for f in "$vmx_c:vmx_vcpu_run" "$svm_c:svm_vcpu_run"; do
@@ -182,7 +231,7 @@ early-xcr0)
 	# In C the block layout is the compiler's: one load block, one store
 	# block and the two inner XSETBVs in each vendor run function.
 	for f in "$vmx_c:vmx_vcpu_run" "$svm_c:svm_vcpu_run"; do
-		ev "${f%%:*}" "${f#*:}"; counts 1 1
+		ev "${f%%:*}" "${f#*:}"; counts 1 1; seq_ "STORES CLEARS"
 		ok "two XSETBV" "$([ "$(count XSETBV)" = 2 ] && echo 1)"
 	done
 	;;
@@ -191,14 +240,14 @@ dual-exit)
 	counts 1 0; seq_ "CMPB JE LOADS"; order LOADS VMENTER
 	# The APX exit path saves first (push RAX, reload @regs), no test.
 	ev "$vmx_s" vmx_vmexit_apx
-	counts 0 1; ok "starts with PUSHRAX . STORES" "$([[ "$t" == "PUSHRAX . STORES"* ]] && echo 1)"
+	counts 0 1; ok "starts with PUSHRAX . STORES CLEARS" "$([[ "$t" == "PUSHRAX . STORES CLEARS"* ]] && echo 1)"
 	absent CMPB
 	ev "$vmx_s" vmx_vmexit
 	counts 0 0
 	ev "$svm_s" __svm_vcpu_run
 	counts 0 0
 	ev "$svm_s" __svm_vcpu_run_apx
-	counts 1 1; absent CMPB; order LOADS VMENTER; seq_ "VMENTER POPRAX STORES"
+	counts 1 1; absent CMPB; order LOADS VMENTER; seq_ "VMENTER POPRAX STORES CLEARS"
 	for f in "$vmx_c:vmx_vcpu_run" "$svm_c:svm_vcpu_run"; do
 		ev "${f%%:*}" "${f#*:}"; counts 0 0; absent XSETBV
 	done
@@ -207,15 +256,24 @@ xcr0-first)
 	# Entry: loads with the host's XCR0, then XSETBV(guest), then VM-entry.
 	ev "$vmx_s" __vmx_vcpu_run
 	counts 1 0; order LOADS XSETBV; order XSETBV VMENTER
-	# Exit: XSETBV(host) behind the flag test, after the host SPEC_CTRL
-	# write, then the unconditional stores.
+	# Exit: XSETBV(host) first, unconditionally (no branch, no SPEC_CTRL
+	# write before it), then the stores and the clears (between them: the
+	# POPs of RDX and RCX, the reload of @regs and the feature gate's
+	# JMP, patched out at boot); VM-Fail loads the host's XCR0 too.
 	ev "$vmx_s" vmx_vmexit
-	counts 0 1; after_last WRMSR XSETBV; seq_ "CMPB JE"; seq_ "XSETBV . STORES"
+	counts 0 1; seq_ "XSETBV . . . . STORES CLEARS"
+	ok "the first XSETBV before any branch or WRMSR, a second for VM-Fail" \
+		"$(x=$(idx first XSETBV) j=$(idx first JE) w=$(idx first WRMSR)
+		   [ "$x" -gt 0 ] && [ "$j" -gt "$x" ] && [ "$w" -gt "$x" ] &&
+		   [ "$(count XSETBV)" = 2 ] && echo 1)"
 	ev "$svm_s" __svm_vcpu_run
 	counts 1 1; order LOADS XSETBV; order XSETBV VMENTER
-	ok "a second XSETBV after the host VMLOAD, then the stores" \
-		"$(a=$(idx last VMLOAD) x=$(idx last XSETBV) s=$(idx first STORES)
-		   [ "$(count XSETBV)" = 2 ] && [ "$x" -gt "$a" ] && [ "$s" -gt "$x" ] && echo 1)"
+	seq_ "XSETBV . . POPRAX . STORES CLEARS"
+	ok "XSETBV(host) right after VMRUN, no branch between" \
+		"$(printf '%s\n' "$t" | awk '{ for (i = 1; i <= NF; i++) {
+			if ($i == "VMENTER") { v = 1; continue }
+			if (v && $i == "JE") exit
+			if (v && $i == "XSETBV") { print 1; exit } } }')"
 	for f in "$vmx_c:vmx_vcpu_run" "$svm_c:svm_vcpu_run"; do
 		ev "${f%%:*}" "${f#*:}"; counts 0 0; absent XSETBV
 	done

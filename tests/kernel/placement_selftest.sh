@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Self-test of tests/kernel/placement.sh without a kernel build: assemble
 # small stand-ins for the KVM objects with llvm-mc-19 (which knows APX),
-# one laid out like cond-swap and one with the exit stores moved before the
-# host SPEC_CTRL write, and check that the checker accepts the first and
-# rejects the second (and rejects both as baseline).  TAP output.
+# one laid out like cond-swap, one with the exit stores moved before the
+# host SPEC_CTRL write and one without the clear after the stores, and
+# check that the checker accepts the first and rejects the others (and
+# rejects the first as baseline).  TAP output.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,11 +29,17 @@ egprs() {
 		fi
 	done
 }
+# clears: the zeroing XORs of R16D..R31D that follow a store block.
+clears() {
+	local i
+	for i in $(seq 16 31); do printf '\txorl %%r%dd, %%r%dd\n' "$i" "$i"; done
+}
 fn() { printf '\t.globl %s\n\t.type %s,@function\n%s:\n' "$1" "$1" "$1"; }
 # guard LABEL: the test of the per-vCPU xcr0_apx byte and the branch over.
 guard() { printf '\tcmpb $%d, 0x868(%%rdi)\n\tje %s\n' 0 "$1"; }
 
-# objects DIR BROKEN: write the four stand-in objects under DIR.
+# objects DIR BROKEN: write the four stand-in objects under DIR; BROKEN 1
+# saves before the SPEC_CTRL write, 2 does not clear after saving.
 objects() {
 	local d=$1/arch/x86/kvm broken=$2
 	mkdir -p "$d/vmx" "$d/svm"
@@ -46,10 +53,10 @@ objects() {
 		echo '	ret'
 		fn vmx_vmexit
 		echo '	push %rax'
-		[ "$broken" = 0 ] || { guard 2f; egprs store rdi 0x1b0; echo '2:'; }
+		[ "$broken" != 1 ] || { guard 2f; egprs store rdi 0x1b0; clears; echo '2:'; }
 		echo '	wrmsr'
 		echo '	lfence'
-		[ "$broken" = 1 ] || { guard 2f; egprs store rdi 0x1b0; echo '2:'; }
+		[ "$broken" = 1 ] || { guard 2f; egprs store rdi 0x1b0; [ "$broken" = 2 ] || clears; echo '2:'; }
 		echo '	ret'
 	} >"$tmp/vmx.s"
 	{
@@ -65,6 +72,7 @@ objects() {
 		echo '	vmload %rax'
 		guard 2f
 		egprs store rdi 0x1b0
+		[ "$broken" = 2 ] || clears
 		echo '2:	ret'
 	} >"$tmp/svm.s"
 	printf '.text\n%s\n\tret\n' "$(fn vmx_vcpu_run)" >"$tmp/vmxc.s"
@@ -77,6 +85,7 @@ objects() {
 
 objects "$tmp/good" 0
 objects "$tmp/bad" 1
+objects "$tmp/noclear" 2
 
 n=0 fails=0
 # check NAME WANT-EXIT STRATEGY DIR
@@ -94,6 +103,7 @@ check() {
 }
 check "cond-swap layout is accepted as cond-swap" 0 cond-swap "$tmp/good"
 check "exit stores before the SPEC_CTRL write are rejected" 1 cond-swap "$tmp/bad"
+check "exit stores without the clear after them are rejected" 1 cond-swap "$tmp/noclear"
 check "cond-swap layout is rejected as baseline (it moves R16-R31)" 1 baseline "$tmp/good"
 check "cond-swap layout is rejected as dual-exit (no vmx_vmexit_apx)" 1 dual-exit "$tmp/good"
 check "a strategy without rules is skipped" 77 no-such-strategy "$tmp/good"

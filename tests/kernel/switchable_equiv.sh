@@ -46,7 +46,7 @@ fi
 # comma-separated SYMBOLS (a function and the global labels inside it,
 # such as vmx_vmexit, where the disassembler starts a new symbol), with
 # addresses made relative, SUFFIX (_cond_swap, ...) dropped from names and
-# trailing nop/int3 padding ignored.
+# trailing padding (nop of any length, int3) ignored.
 norm() {
 	local obj=$1 fn=$2 suffix=${3:-}
 	[ -f "$obj" ] || { echo "MISSING $obj"; return; }
@@ -65,7 +65,7 @@ norm() {
 			gsub(/[ \t]+/, " ")
 			# Padding after the last instruction (before the next
 			# function) is not part of the sequence.
-			if ($0 ~ /^ (nop|int3)$/) { pad = pad $0 "\n"; next }
+			if ($0 ~ /^ (nop[a-z]*( .*)?|int3)$/) { pad = pad $0 "\n"; next }
 			printf "%s%s\n", pad, $0
 			pad = ""
 		}'
