@@ -151,7 +151,10 @@ interrupt() {
 	rm -f "$work/pids"
 	# Job control: a background job would otherwise ignore SIGINT.
 	set -m
-	SHIM_PIDS=$work/pids PATH=$S:$PATH "$@" >/dev/null 2>"$work/err" &
+	# env --default-signal: a signal ignored on entry (nohup, some CI
+	# runners) cannot be trapped by bash; restore what kvariant would get.
+	SHIM_PIDS=$work/pids PATH=$S:$PATH env --default-signal=HUP,INT,TERM \
+		"$@" >/dev/null 2>"$work/err" &
 	kp=$!
 	set +m
 	started+=("$kp")
