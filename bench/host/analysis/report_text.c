@@ -369,6 +369,24 @@ static bool any_by_file(const struct eb_ctable *t)
 	return false;
 }
 
+/*
+ * A verdict over the runs of a single file on some side: those runs share
+ * one process, and A/A comparisons across processes (README, "A/A") found
+ * them less spread than separate processes are.
+ */
+static bool any_runs_of_one_file(const struct eb_ctable *t)
+{
+	for (size_t i = 0; i < t->nrows; i++)
+		for (size_t k = 0; k < t->ncands; k++) {
+			const struct eb_ccell *c = &t->rows[i].cells[k];
+
+			if (c->state == EB_CELL_OK && !c->cmp.by_file &&
+			    c->cmp.verdict != EB_UNRESOLVED)
+				return true;
+		}
+	return false;
+}
+
 static bool any_below_tick(const struct eb_ctable *t)
 {
 	size_t i, k;
@@ -590,6 +608,10 @@ static int write_text(FILE *f, const struct eb_ctable *t)
 	if (any_by_file(t))
 		fprintf(f, "   (with >= 2 files a side: over the files' mean run medians,\n"
 			"   as runs of one process share its time and conditions)\n");
+	if (!t->rounds && !t->by && any_runs_of_one_file(t))
+		fprintf(f, "   (1 file a side: the CI covers the runs of one process;\n"
+			"   separate processes or boots spread more: for a verdict\n"
+			"   between kernels give each side >= 2 files, README \"A/A\")\n");
 	if (any_below_tick(t))
 		fprintf(f, "+-<tick: CI narrower than one TSC tick; a delta within one\n"
 			"   tick never counts as a shift\n");
