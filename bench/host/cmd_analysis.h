@@ -32,6 +32,14 @@ int eb_compare_within(const char *path, const struct eb_threshold *thr,
 		      enum eb_report_format fmt, const char *out);
 
 /*
+ * Write @t as @fmt to @out (a file through outfile.h, "-" or NULL for
+ * stdout), printing one error line prefixed by @cmd on failure.  Returns
+ * the exit code: 0, or 1 when the report could not be written.
+ */
+int eb_analysis_write_report(const char *cmd, const struct eb_ctable *t,
+			     enum eb_report_format fmt, const char *out);
+
+/*
  * Shared by the three: load @n files into @rv (printing a one-line error
  * per failure, prefixed by @cmd), then refuse (unless @force) files whose
  * host differs from the first one's, naming what differs; with @force

@@ -182,6 +182,32 @@ static int relabel(struct eb_ctable *t, const char *labels, size_t nsides)
 	return 0;
 }
 
+int eb_analysis_write_report(const char *cmd, const struct eb_ctable *t,
+			     enum eb_report_format fmt, const char *out)
+{
+	struct eb_outfile of = { 0 };
+	char err[512];
+	int ret;
+
+	if (out) {
+		ret = eb_outfile_open(&of, out, err, sizeof(err));
+		if (ret) {
+			eb_analysis_error(cmd, "%s", err);
+			return 1;
+		}
+	}
+	ret = eb_report_write(out ? of.f : stdout, t, fmt);
+	if (out)
+		ret = eb_outfile_finish(&of, ret, err, sizeof(err));
+	else if (ret)
+		snprintf(err, sizeof(err), "writing stdout: %s", strerror(-ret));
+	if (ret) {
+		eb_analysis_error(cmd, "%s", err);
+		return 1;
+	}
+	return 0;
+}
+
 int eb_analysis_check_injected(const char *cmd, const struct eb_rview *rv, size_t n,
 			       bool allow)
 {
@@ -218,10 +244,8 @@ int cmd_compare(int argc, char **argv)
 	struct eb_threshold thr = EB_DEFAULT_THRESHOLD;
 	enum eb_report_format fmt = EB_FMT_TEXT;
 	bool runs = false;
-	struct eb_outfile of = { 0 };
 	const char *out = NULL, *labels = NULL, *by = NULL;
 	struct eb_rview *rv = NULL;
-	char err[512];
 	struct eb_ctable t;
 	bool force = false, allow_injected = false;
 	char **paths = NULL, *buf = NULL;
@@ -346,22 +370,7 @@ int cmd_compare(int argc, char **argv)
 		rc = 2;
 		goto err_table;
 	}
-	if (out) {
-		ret = eb_outfile_open(&of, out, err, sizeof(err));
-		if (ret) {
-			eb_analysis_error("compare", "%s", err);
-			goto err_table;
-		}
-	}
-	ret = eb_report_write(out ? of.f : stdout, &t, fmt);
-	if (out)
-		ret = eb_outfile_finish(&of, ret, err, sizeof(err));
-	else if (ret)
-		snprintf(err, sizeof(err), "writing stdout: %s", strerror(-ret));
-	if (ret)
-		eb_analysis_error("compare", "%s", err);
-	else
-		rc = 0;
+	rc = eb_analysis_write_report("compare", &t, fmt, out);
 err_table:
 	eb_ctable_free(&t);
 	for (i = 0; i < n; i++)

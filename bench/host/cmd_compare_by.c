@@ -81,9 +81,8 @@ int eb_compare_by(const char *by, struct eb_rview *rv, size_t n,
 	bool xcr0 = !strcmp(by, "xcr0");
 	const char *lv[BY_MAX_LEVELS];
 	struct eb_rview *views = NULL;
-	struct eb_outfile of = { 0 };
 	size_t nl, nv = 0, i, l, *groups = NULL;
-	char err[512], found[128] = "";
+	char found[128] = "";
 	struct eb_ctable t;
 	int ret, rc = 2;
 
@@ -145,25 +144,7 @@ int eb_compare_by(const char *by, struct eb_rview *rv, size_t n,
 				  by, found);
 		goto err_table;
 	}
-	if (out) {
-		ret = eb_outfile_open(&of, out, err, sizeof(err));
-		if (ret) {
-			eb_analysis_error("compare", "%s", err);
-			rc = 1;
-			goto err_table;
-		}
-	}
-	ret = eb_report_write(out ? of.f : stdout, &t, fmt);
-	if (out)
-		ret = eb_outfile_finish(&of, ret, err, sizeof(err));
-	else if (ret)
-		snprintf(err, sizeof(err), "writing stdout: %s", strerror(-ret));
-	if (ret) {
-		eb_analysis_error("compare", "%s", err);
-		rc = 1;
-	} else {
-		rc = 0;
-	}
+	rc = eb_analysis_write_report("compare", &t, fmt, out);
 err_table:
 	eb_ctable_free(&t);
 err_free:

@@ -55,7 +55,6 @@ static int read_strategies(const char *path, char ***names, size_t *n)
 int eb_compare_within(const char *path, const struct eb_threshold *thr,
 		      enum eb_report_format fmt, const char *out)
 {
-	struct eb_outfile of = { 0 };
 	struct eb_rview *rv = NULL;
 	size_t i, ns = 0, nloaded = 0, *groups = NULL;
 	char **names = NULL, err[512];
@@ -97,25 +96,7 @@ int eb_compare_within(const char *path, const struct eb_threshold *thr,
 				  "%s and another strategy", path, names[0]);
 		goto err_table;
 	}
-	if (out) {
-		ret = eb_outfile_open(&of, out, err, sizeof(err));
-		if (ret) {
-			eb_analysis_error("compare", "%s", err);
-			rc = 1;
-			goto err_table;
-		}
-	}
-	ret = eb_report_write(out ? of.f : stdout, &t, fmt);
-	if (out)
-		ret = eb_outfile_finish(&of, ret, err, sizeof(err));
-	else if (ret)
-		snprintf(err, sizeof(err), "writing stdout: %s", strerror(-ret));
-	if (ret) {
-		eb_analysis_error("compare", "%s", err);
-		rc = 1;
-	} else {
-		rc = 0;
-	}
+	rc = eb_analysis_write_report("compare", &t, fmt, out);
 err_table:
 	eb_ctable_free(&t);
 err_free:
