@@ -155,8 +155,7 @@ static void header(FILE *f, json_t *doc)
 	}
 }
 
-/* The test column's suffix for a result's APX mode. */
-static const char *mode_suffix(const char *apx)
+const char *table_mode_suffix(const char *apx)
 {
 	if (!strcmp(apx, "on"))
 		return "/apx";
@@ -218,7 +217,7 @@ void table_print(FILE *f, json_t *doc)
 			 emu ? "e" : "");
 		{
 			/* 17 columns keep the row in 72: a longer name ends in "~" */
-			const char *t = str(r, "test", "?"), *sfx = mode_suffix(apx);
+			const char *t = str(r, "test", "?"), *sfx = table_mode_suffix(apx);
 			int room = 17 - (int)strlen(sfx);
 
 			if ((int)strlen(t) > room && room > 1)
@@ -304,7 +303,7 @@ void table_print(FILE *f, json_t *doc)
 			continue;
 		snprintf(first, sizeof(first), "%s %s%s:", status,
 			 str(r, "test", "?"),
-			 mode_suffix(str(r, "apx", "off")));
+			 table_mode_suffix(str(r, "apx", "off")));
 		table_wrap(f, first, str(r, "reason", "no reason given"), 4);
 	}
 }

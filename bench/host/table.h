@@ -19,6 +19,9 @@ void table_print(FILE *f, json_t *doc);
  */
 void table_counts_print(FILE *f, json_t *doc);
 
+/* The test column's suffix for a result's APX mode: "/apx", "/si1", "/si0". */
+const char *table_mode_suffix(const char *apx);
+
 /* Print @text wrapped at 76 columns, continuation lines indented. */
 void table_wrap(FILE *f, const char *first, const char *text, int indent);
 

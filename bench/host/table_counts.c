@@ -40,17 +40,6 @@ static double num(json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-static const char *suffix(const char *apx)
-{
-	if (!strcmp(apx, "on"))
-		return "/apx";
-	if (!strcmp(apx, "standin"))
-		return "/si1";
-	if (!strcmp(apx, "standin-off"))
-		return "/si0";
-	return "";
-}
-
 /*
  * A counter's column heading, at most 7 characters so that six columns
  * fit 72: the last word of its name (apx_egpr_stores: stores), but for
@@ -70,7 +59,7 @@ static const char *count_label(const char *name)
 /* test + mode suffix in at most 18 characters, the suffix kept whole */
 static void test_label(char *buf, size_t len, json_t *r)
 {
-	const char *sfx = suffix(str(r, "apx", "off"));
+	const char *sfx = table_mode_suffix(str(r, "apx", "off"));
 	int room = 18 - (int)strlen(sfx);
 
 	snprintf(buf, len, "%.*s%s", room, str(r, "test", "?"), sfx);
